@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm test`: every check, in order — typecheck, lint, unit tests, the server suite on SQLite and
+// on PostgreSQL. Prints each stage's test counts and a closing "N passed, N failed" line.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const only = process.argv.slice(2);
+const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oblako-test-report-'));
+
+const stages = [
+  { name: 'typecheck', cmd: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
+  { name: 'lint', cmd: bin('eslint'), args: ['.', '--max-warnings=0'] },
+  { name: 'unit', cmd: bin('vitest'), args: ['run', '--project', 'unit'], counts: true },
+  { name: 'server:sqlite', cmd: bin('vitest'), args: ['run', '--project', 'server'], env: { OBLAKO_TEST_DB: 'sqlite' }, counts: true },
+  { name: 'server:postgres', cmd: bin('vitest'), args: ['run', '--project', 'server'], env: { OBLAKO_TEST_DB: 'postgres' }, counts: true },
+].filter((s) => only.length === 0 || only.some((o) => s.name.startsWith(o)));
+
+let passed = 0;
+let failed = 0;
+const summary = [];
+for (const stage of stages) {
+  const started = Date.now();
+  const args = [...stage.args];
+  const report = path.join(reportDir, `${stage.name.replace(':', '-')}.json`);
+  if (stage.counts) args.push('--reporter=default', '--reporter=json', `--outputFile.json=${report}`);
+  process.stdout.write(`\n━━ ${stage.name} ━━\n`);
+  const res = spawnSync(stage.cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...stage.env } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  let line = `${stage.name}: ${res.status === 0 ? 'ok' : 'FAILED'} (${seconds} s)`;
+  if (stage.counts) {
+    if (fs.existsSync(report)) {
+      const r = JSON.parse(fs.readFileSync(report, 'utf8'));
+      passed += r.numPassedTests;
+      failed += r.numFailedTests + (res.status === 0 ? 0 : r.numFailedTests === 0 ? 1 : 0);
+      line += ` — ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`;
+    } else {
+      failed += 1;
+      line += ' — no report (the runner did not finish)';
+    }
+  } else if (res.status !== 0) {
+    failed += 1;
+  }
+  summary.push(line);
+}
+process.stdout.write(`\n━━ summary ━━\n${summary.join('\n')}\n\nTotal: ${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);

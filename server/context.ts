@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { ServerConfig } from './config.js';
+import type { Db } from './db/connection.js';
+import type { Database } from './db/schema.js';
+import type { SyncEntity } from '../shared/sync/protocol.js';
+import { recordChanges } from './sync/change-log.js';
+
+/** Pokes connected clients whose view changed (implemented by the WebSocket hub). */
+export interface Poker {
+  poke(audiences: Iterable<string>): void;
+}
+
+export interface AppContext {
+  config: ServerConfig;
+  db: Db;
+  pokes: Poker;
+}
+
+/** What a write needs inside its transaction: the transaction, and a way to mark rows changed. */
+export interface WriteScope {
+  tx: Kysely<Database>;
+  changed(entity: SyncEntity, ids: readonly string[]): Promise<void>;
+}
+
+/**
+ * Runs a write in one transaction, keeps the sync index in step with it, and pokes the affected
+ * clients only after the commit (a poke before commit could make them pull too early).
+ */
+export async function writeTransaction<T>(ctx: AppContext, fn: (w: WriteScope) => Promise<T>): Promise<T> {
+  const audiences = new Set<string>();
+  const result = await ctx.db.kysely.transaction().execute((tx) =>
+    fn({
+      tx,
+      changed: async (entity, ids) => {
+        for (const a of await recordChanges(tx, entity, ids)) audiences.add(a);
+      },
+    }),
+  );
+  if (audiences.size > 0) ctx.pokes.poke(audiences);
+  return result;
+}

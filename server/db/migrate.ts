@@ -1,0 +1,43 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { DatabaseKind } from '../config.js';
+import { createLogger } from '../logger.js';
+import type { Db } from './connection.js';
+import * as m0001 from './migrations/0001_initial.js';
+
+const log = createLogger('db.migrate');
+
+/** Numbered migrations, applied in name order, each in its own transaction. */
+const MIGRATIONS: Record<string, { up: (db: Parameters<typeof m0001.up>[0], kind: DatabaseKind) => Promise<void> }> = {
+  '0001_initial': m0001,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly kind: DatabaseKind) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, m] of Object.entries(MIGRATIONS)) {
+      out[name] = { up: (db) => m.up(db, this.kind) };
+    }
+    return out;
+  }
+}
+
+export class DatabaseTooNewError extends Error {}
+
+/** Brings the schema up to date. Refuses a database migrated by a newer server. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db.kind) });
+  const known = new Set(Object.keys(MIGRATIONS));
+  const applied = (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name);
+  const unknown = applied.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new DatabaseTooNewError(
+      `База данных создана более новой версией сервера (миграции ${unknown.join(', ')}). Обновите сервер.`,
+    );
+  }
+  const { error, results } = await migrator.migrateToLatest();
+  const done = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (const name of done) log.info({ migration: name }, 'migration applied');
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return done;
+}

@@ -1,0 +1,211 @@
+/**
+ * Table shapes as Kysely sees them. Timestamps are ISO-8601 UTC text on both engines (sortable,
+ * identical round-trip); booleans are 0/1 integers for the same reason.
+ */
+export interface UsersTable {
+  id: string;
+  login: string;
+  role: string;
+  full_name: string;
+  centre: string | null;
+  is_duty: number;
+  phone: string | null;
+  patient_id: string | null;
+  password_hash: string;
+  /** `argon2id` for chosen passwords; `one_time` for high-entropy SMS credentials (SHA-256). */
+  password_kind: string;
+  must_change_password: number;
+  failed_logins: number;
+  locked_until: string | null;
+  disabled: number;
+  is_demo: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface PatientsTable {
+  id: string;
+  last_name: string;
+  first_name: string;
+  middle_name: string | null;
+  sex: string;
+  birth_date: string;
+  snils: string | null;
+  enp: string | null;
+  phone: string | null;
+  region: string | null;
+  referring_organization: string | null;
+  attending_physician: string | null;
+  referred_by: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RequestsTable {
+  id: string;
+  patient_id: string;
+  centre: string;
+  profile: string;
+  source: string;
+  status: string;
+  icd10: string | null;
+  diagnosis: string | null;
+  complaints: string | null;
+  urgency: string;
+  pregnancy_weeks: number | null;
+  note: string | null;
+  referred_by: string | null;
+  assigned_doctor_id: string | null;
+  due_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DocumentsTable {
+  id: string;
+  patient_id: string;
+  request_id: string | null;
+  doc_type: string;
+  file_name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  uploaded_by: string | null;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+export interface ConsultationsTable {
+  id: string;
+  request_id: string;
+  doctor_id: string;
+  starts_at: string;
+  ends_at: string;
+  status: string;
+  cancel_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConclusionsTable {
+  id: string;
+  request_id: string;
+  consultation_id: string | null;
+  version: number;
+  body: string;
+  outcome: string;
+  pdf_sha256: string | null;
+  issued_by: string;
+  issued_at: string | null;
+  created_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  request_id: string;
+  sender_id: string;
+  body: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  payload: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface SmsOutboxTable {
+  id: string;
+  phone: string;
+  body: string;
+  status: string;
+  attempts: number;
+  provider_message_id: string | null;
+  error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  at: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  action: string;
+  patient_id: string | null;
+  entity: string | null;
+  entity_id: string | null;
+  result: string;
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface SyncCounterTable {
+  id: number;
+  value: number;
+}
+
+export interface SyncIndexTable {
+  audience: string;
+  entity: string;
+  entity_id: string;
+  change_no: number;
+  deleted: number;
+}
+
+export interface SyncClientsTable {
+  client_id: string;
+  user_id: string;
+  last_mutation_id: number;
+  updated_at: string;
+}
+
+export interface SyncMutationsTable {
+  client_id: string;
+  mutation_id: number;
+  name: string;
+  status: string;
+  result: string | null;
+  applied_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  patients: PatientsTable;
+  consultation_requests: RequestsTable;
+  documents: DocumentsTable;
+  consultations: ConsultationsTable;
+  conclusions: ConclusionsTable;
+  messages: MessagesTable;
+  notifications: NotificationsTable;
+  sms_outbox: SmsOutboxTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
+  sync_counter: SyncCounterTable;
+  sync_index: SyncIndexTable;
+  sync_clients: SyncClientsTable;
+  sync_mutations: SyncMutationsTable;
+}
+

@@ -1,0 +1,97 @@
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { WS_PATH } from '../../shared/api/contract.js';
+import { WsClientMessage, type WsServerMessage } from '../../shared/sync/protocol.js';
+import type { ServerConfig } from '../config.js';
+import { audienceOf } from '../auth/actor.js';
+import { resolveSession } from '../auth/accounts.js';
+import type { AppContext } from '../context.js';
+import { openDatabase } from '../db/connection.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createLogger } from '../logger.js';
+import { PokeHub } from '../ws/poke-hub.js';
+import { installErrorHandlers } from './errors-handler.js';
+import { handlers } from './handlers.js';
+import { registerRoutes } from './route.js';
+
+const log = createLogger('http.app');
+
+export interface CentralApi {
+  app: FastifyInstance;
+  ctx: AppContext;
+  hub: PokeHub;
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates it, and builds the HTTP + WebSocket app (not yet listening). */
+export async function buildCentralApi(config: ServerConfig): Promise<CentralApi> {
+  const db = openDatabase(config.database);
+  await migrateToLatest(db);
+  const hub = new PokeHub();
+  const ctx: AppContext = { config, db, pokes: hub };
+
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast only stops Fastify inferring a narrower generic.
+    loggerInstance: createLogger('http') as FastifyBaseLogger,
+    disableRequestLogging: process.env.LOG_REQUESTS !== '1',
+    bodyLimit: config.bodyLimitBytes,
+    // Reject JSON bodies that try to set __proto__ / constructor.prototype outright.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    trustProxy: process.env.OBLAKO_TRUST_PROXY === '1',
+  });
+  installErrorHandlers(app);
+  app.addHook('onSend', async (_req, reply, payload) => {
+    // The API serves JSON only; nothing here is meant to be framed, sniffed or cached.
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Cache-Control', 'no-store');
+    reply.header('X-Frame-Options', 'DENY');
+    return payload;
+  });
+
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  app.get(WS_PATH, { websocket: true }, (socket) => {
+    const send = (m: WsServerMessage) => socket.send(JSON.stringify(m));
+    // The browser WebSocket API cannot set headers, so the token comes in the first message.
+    const authTimer = setTimeout(() => socket.close(4401, 'auth timeout'), 5000);
+    let authed = false;
+    socket.on('message', (raw: Buffer) => {
+      void (async () => {
+        let msg: WsClientMessage;
+        try {
+          msg = WsClientMessage.parse(JSON.parse(raw.toString('utf8')));
+        } catch {
+          send({ type: 'error', code: 'VALIDATION_FAILED', message: 'Некорректное сообщение.' });
+          return;
+        }
+        if (msg.type === 'ping') return send({ type: 'pong' });
+        if (authed) return;
+        const actor = await resolveSession(db.kysely, msg.token);
+        if (!actor || actor.mustChangePassword) {
+          send({ type: 'error', code: 'UNAUTHENTICATED', message: 'Сеанс истёк или не начат. Войдите снова.' });
+          socket.close(4401, 'unauthenticated');
+          return;
+        }
+        clearTimeout(authTimer);
+        authed = true;
+        const audience = audienceOf(actor);
+        if (audience) hub.add(audience, socket);
+        send({ type: 'ready', userId: actor.userId });
+      })().catch((err: unknown) => log.error({ err }, 'websocket message failed'));
+    });
+    socket.on('close', () => clearTimeout(authTimer));
+  });
+
+  registerRoutes(app, ctx, handlers);
+
+  return {
+    app,
+    ctx,
+    hub,
+    close: async () => {
+      hub.closeAll();
+      await app.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { CENTRES, DOCUMENT_TYPES, REGIONS } from '../../shared/reference/index.js';
+import { audienceOf } from '../auth/actor.js';
+import { changePassword, createUser, getUser, listUsers, login, logout } from '../auth/accounts.js';
+import { appendAudit, verifyAuditChain } from '../audit/audit-log.js';
+import { listAuditEvents } from '../audit/audit-query.js';
+import { writeTransaction } from '../context.js';
+import { forbidden } from '../errors.js';
+import { createPatient, getVisiblePatient, listVisiblePatients } from '../modules/patients.js';
+import { createRequest, getVisibleRequest, listVisibleRequests, takeRequest } from '../modules/requests.js';
+import { pullChanges } from '../sync/pull.js';
+import { pushMutations } from '../sync/push.js';
+import { SERVER_VERSION } from '../version.js';
+import { buildOpenApi } from './openapi.js';
+import { auditIn, type Handlers } from './route.js';
+
+let openApiCache: Record<string, unknown> | undefined;
+const openApiDocument = () => (openApiCache ??= buildOpenApi(SERVER_VERSION));
+
+export const handlers: Handlers = {
+  health: async (_i, ctx) => ({
+    status: 'ok',
+    version: SERVER_VERSION,
+    database: ctx.db.kind,
+    demo: ctx.config.demo,
+    time: new Date().toISOString(),
+  }),
+  openapi: async () => openApiDocument(),
+
+  login: async (i, ctx) => login(ctx.db.kysely, i.body.login, i.body.password, ctx.config.sessionTtlHours, i.ip),
+  logout: async (i, ctx) => {
+    await logout(ctx.db.kysely, i.actor);
+    return { ok: true };
+  },
+  changePassword: async (i, ctx) => {
+    await changePassword(ctx.db.kysely, i.actor, i.body.currentPassword, i.body.newPassword);
+    return { ok: true };
+  },
+  me: async (i, ctx) => getUser(ctx.db.kysely, i.actor.userId),
+
+  reference: async () => ({
+    centres: CENTRES.map((c) => ({
+      code: c.code,
+      shortName: c.shortName,
+      fullName: c.fullName,
+      profiles: c.profiles.map((p) => ({
+        code: p.code,
+        name: p.name,
+        needsPregnancyWeeks: p.needsPregnancyWeeks,
+        documents: p.documents.map((d) => ({ type: d.type, required: d.required })),
+      })),
+    })),
+    regions: REGIONS.map((r) => ({ code: r.code, name: r.name })),
+    documentTypes: { ...DOCUMENT_TYPES },
+  }),
+
+  listUsers: async (_i, ctx) => ({ items: await listUsers(ctx.db.kysely) }),
+  createUser: async (i, ctx) => createUser(ctx.db.kysely, i.body, i.actor),
+
+  listPatients: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const page = await listVisiblePatients(tx, i.actor, i.query);
+      await auditIn(i, tx, [
+        { actor: i.actor, action: 'patient.list', entity: 'patient', result: 'ok', details: { patientIds: page.items.map((p) => p.id), q: i.query.q ?? null } },
+      ]);
+      return page;
+    }),
+
+  getPatient: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      // A patient reads only their own record; staff within their audience.
+      const patient = await getVisiblePatient(tx, i.actor, i.params.id);
+      await auditIn(i, tx, [{ actor: i.actor, action: 'patient.read', patientId: patient.id, entity: 'patient', entityId: patient.id, result: 'ok' }]);
+      return patient;
+    }),
+
+  createPatient: async (i, ctx) =>
+    writeTransaction(ctx, async (w) => {
+      const patient = await createPatient(w, i.actor, i.body);
+      await auditIn(i, w.tx, [{ actor: i.actor, action: 'patient.create', patientId: patient.id, entity: 'patient', entityId: patient.id, result: 'ok' }]);
+      return patient;
+    }),
+
+  listRequests: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const page = await listVisibleRequests(tx, i.actor, i.query);
+      await auditIn(i, tx, [
+        {
+          actor: i.actor,
+          action: 'request.list',
+          entity: 'request',
+          result: 'ok',
+          details: { patientIds: [...new Set(page.items.map((r) => r.patientId))] },
+        },
+      ]);
+      return page;
+    }),
+
+  getRequest: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const request = await getVisibleRequest(tx, i.actor, i.params.id);
+      await auditIn(i, tx, [
+        { actor: i.actor, action: 'request.read', patientId: request.patientId, entity: 'request', entityId: request.id, result: 'ok' },
+      ]);
+      return request;
+    }),
+
+  createRequest: async (i, ctx) =>
+    writeTransaction(ctx, async (w) => {
+      const request = await createRequest(w, i.actor, i.body);
+      await auditIn(i, w.tx, [
+        { actor: i.actor, action: 'request.create', patientId: request.patientId, entity: 'request', entityId: request.id, result: 'ok' },
+      ]);
+      return request;
+    }),
+
+  takeRequest: async (i, ctx) =>
+    writeTransaction(ctx, async (w) => {
+      const request = await takeRequest(w, i.actor, i.params.id);
+      await auditIn(i, w.tx, [
+        { actor: i.actor, action: 'request.take', patientId: request.patientId, entity: 'request', entityId: request.id, result: 'ok' },
+      ]);
+      return request;
+    }),
+
+  syncPull: async (i, ctx) => {
+    const audience = audienceOf(i.actor);
+    if (!audience) throw forbidden();
+    return ctx.db.kysely.transaction().execute(async (tx) => {
+      const { patientIds, ...response } = await pullChanges(tx, audience, i.body);
+      await auditIn(i, tx, [
+        {
+          actor: i.actor,
+          action: 'sync.pull',
+          result: 'ok',
+          details: { since: i.body.since, cursor: response.cursor, changes: response.changes.length, patientIds },
+        },
+      ]);
+      return response;
+    });
+  },
+
+  syncPush: async (i, ctx) => {
+    // Each applied or rejected mutation is audited in its own transaction by pushMutations.
+    i.audited();
+    return pushMutations(ctx, i.actor, i.body);
+  },
+
+  listAudit: async (i, ctx) => listAuditEvents(ctx.db.kysely, i.query),
+  verifyAudit: async (i, ctx) => {
+    const result = await verifyAuditChain(ctx.db.kysely);
+    await ctx.db.kysely.transaction().execute((tx) =>
+      appendAudit(tx, [{ actor: i.actor, action: 'audit.verify', result: result.ok ? 'ok' : 'error', details: { checked: result.checked } }]),
+    );
+    return result;
+  },
+};

@@ -1,0 +1,120 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { API, type ApiBody, type ApiName, type ApiParams, type ApiQuery, type ApiResponse, type RouteDef } from '../../shared/api/contract.js';
+import type { Actor } from '../auth/actor.js';
+import { resolveSession } from '../auth/accounts.js';
+import { appendAudit, type AuditInput } from '../audit/audit-log.js';
+import type { AppContext } from '../context.js';
+import { AppError, forbidden } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { validationError } from './validation.js';
+
+const log = createLogger('http.route');
+
+/** What a handler gets: the checked inputs, the caller, and the audit trail for this request. */
+export interface HandlerInput<N extends ApiName> {
+  actor: ApiRoute<N>['roles'] extends 'public' ? Actor | null : Actor;
+  body: ApiBody<N>;
+  query: ApiQuery<N>;
+  params: ApiParams<N>;
+  ip: string;
+  /** Marks that the handler audited its access (in its own transaction via appendAudit). */
+  audited(): void;
+}
+type ApiRoute<N extends ApiName> = (typeof API)[N];
+
+export type Handler<N extends ApiName> = (input: HandlerInput<N>, ctx: AppContext) => Promise<ApiResponse<N>>;
+export type Handlers = { [N in ApiName]: Handler<N> };
+
+/** Audits inside the caller's transaction and remembers that it happened. */
+export function auditIn(input: { audited(): void }, tx: Parameters<typeof appendAudit>[0], events: AuditInput[]) {
+  input.audited();
+  return appendAudit(tx, events);
+}
+
+function parse<T extends z.ZodType | undefined>(schema: T, value: unknown): unknown {
+  if (!schema) return undefined;
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) throw validationError(r.error);
+  return r.data;
+}
+
+function bearer(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(h);
+  return m?.[1] ?? null;
+}
+
+/**
+ * Registers every route of the contract, each with: session check, role check (403, audited for
+ * patient-data routes), validation of params/query/body, the handler, a check that patient-data
+ * routes audited themselves, and (outside production) validation of the response.
+ */
+export function registerRoutes(app: FastifyInstance, ctx: AppContext, handlers: Handlers): void {
+  const validateResponses = !ctx.config.production;
+  for (const name of Object.keys(API) as ApiName[]) {
+    const def: RouteDef = API[name];
+    const handler = handlers[name] as unknown as Handler<ApiName>;
+    app.route({
+      method: def.method,
+      url: def.path,
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        let actor: Actor | null = null;
+        if (def.roles !== 'public') {
+          const token = bearer(req);
+          actor = token ? await resolveSession(ctx.db.kysely, token) : null;
+          if (!actor) throw new AppError('UNAUTHENTICATED', 'Сеанс истёк или не начат. Войдите снова.');
+          if (actor.mustChangePassword && !def.allowWithPendingPasswordChange) {
+            throw new AppError('PASSWORD_CHANGE_REQUIRED', 'Сначала смените временный пароль из SMS на постоянный.');
+          }
+          if (!def.roles.includes(actor.role)) {
+            if (def.patientData) await auditDenied(ctx, actor, name, req, 'FORBIDDEN');
+            throw forbidden();
+          }
+        }
+        let audited = false;
+        const input = {
+          actor,
+          params: parse(def.params, req.params),
+          query: parse(def.query, req.query),
+          body: parse(def.body, req.body),
+          ip: req.ip,
+          audited: () => {
+            audited = true;
+          },
+        } as HandlerInput<ApiName>;
+        let result: unknown;
+        try {
+          result = await handler(input, ctx);
+        } catch (err) {
+          if (def.patientData && actor && err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN')) {
+            await auditDenied(ctx, actor, name, req, err.code);
+          }
+          throw err;
+        }
+        if (def.patientData && !audited) {
+          // A patient-data route that forgot to audit is a bug; refuse rather than leak silently.
+          log.error({ route: name }, 'patient-data route returned without an audit event');
+          throw new AppError('INTERNAL', 'Внутренняя ошибка сервера. Повторите позже.');
+        }
+        if (validateResponses) {
+          const check = def.response.safeParse(result);
+          if (!check.success) {
+            log.error({ route: name, issues: check.error.issues.slice(0, 5) }, 'response does not match the contract');
+            throw new AppError('INTERNAL', 'Внутренняя ошибка сервера. Повторите позже.');
+          }
+        }
+        return reply.send(result);
+      },
+    });
+  }
+}
+
+async function auditDenied(ctx: AppContext, actor: Actor, route: string, req: FastifyRequest, code: string): Promise<void> {
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  const entityId = typeof params.id === 'string' ? params.id.slice(0, 64) : null;
+  await ctx.db.kysely.transaction().execute((tx) =>
+    appendAudit(tx, [{ actor, action: `api.${route}`, entityId, result: 'denied', details: { code } }]),
+  );
+}

@@ -1,0 +1,131 @@
+import type { Kysely } from 'kysely';
+import type { SyncEntity } from '../../shared/sync/protocol.js';
+import type { Database } from '../db/schema.js';
+
+/**
+ * Keeps the sync index true after a write: for each touched row it computes who may see the row
+ * now (its audiences), stamps a fresh change number on each of those entries, and turns entries
+ * for audiences that lost sight of it into tombstones. Call it in the same transaction as the
+ * write. Returns the audiences whose view changed, to poke them after commit.
+ */
+const CHUNK = 400;
+
+export const MANAGER_AUDIENCE = 'manager';
+
+export async function recordChanges(
+  tx: Kysely<Database>,
+  entity: SyncEntity,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const touched = new Set<string>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = [...new Set(ids.slice(i, i + CHUNK))];
+    const current = entity === 'patient' ? await patientAudiences(tx, chunk) : await requestAudiences(tx, chunk);
+    const existing = await tx
+      .selectFrom('sync_index')
+      .select(['audience', 'entity_id', 'deleted'])
+      .where('entity', '=', entity)
+      .where('entity_id', 'in', chunk)
+      .execute();
+
+    const entries: { audience: string; entity_id: string; deleted: number }[] = [];
+    for (const id of chunk) {
+      for (const audience of current.get(id) ?? []) entries.push({ audience, entity_id: id, deleted: 0 });
+    }
+    for (const row of existing) {
+      const stillVisible = current.get(row.entity_id)?.has(row.audience) ?? false;
+      // Tombstone once; an old tombstone needs no new change number.
+      if (!stillVisible && Number(row.deleted) === 0) entries.push({ audience: row.audience, entity_id: row.entity_id, deleted: 1 });
+    }
+    if (entries.length === 0) continue;
+
+    let next = (await allocateChangeNumbers(tx, entries.length)) - entries.length;
+    const values = entries.map((e) => ({ ...e, entity, change_no: ++next }));
+    for (let j = 0; j < values.length; j += CHUNK) {
+      await tx
+        .insertInto('sync_index')
+        .values(values.slice(j, j + CHUNK))
+        .onConflict((oc) =>
+          oc.columns(['audience', 'entity', 'entity_id']).doUpdateSet((eb) => ({
+            change_no: eb.ref('excluded.change_no'),
+            deleted: eb.ref('excluded.deleted'),
+          })),
+        )
+        .execute();
+    }
+    for (const e of entries) touched.add(e.audience);
+  }
+  return touched;
+}
+
+/**
+ * Reserves `count` consecutive change numbers and returns the last. The UPDATE locks the counter
+ * row until commit, so numbers become visible to readers in increasing order: a pull never passes
+ * a number whose transaction commits later.
+ */
+export async function allocateChangeNumbers(tx: Kysely<Database>, count: number): Promise<number> {
+  const row = await tx
+    .updateTable('sync_counter')
+    .set((eb) => ({ value: eb('value', '+', count) }))
+    .where('id', '=', 1)
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return Number(row.value);
+}
+
+async function patientAudiences(tx: Kysely<Database>, ids: string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const patients = await tx.selectFrom('patients').select(['id', 'referred_by']).where('id', 'in', ids).execute();
+  for (const p of patients) {
+    const set = new Set<string>([MANAGER_AUDIENCE, `patient:${p.id}`]);
+    if (p.referred_by) set.add(`physician:${p.referred_by}`);
+    out.set(p.id, set);
+  }
+  const requests = await tx
+    .selectFrom('consultation_requests')
+    .select(['patient_id', 'centre', 'referred_by'])
+    .where('patient_id', 'in', ids)
+    .execute();
+  for (const r of requests) {
+    const set = out.get(r.patient_id);
+    if (!set) continue;
+    // A centre's doctors see the patients who have a request in their centre's queue, and a
+    // physician sees the patients they referred, even if someone else created the record.
+    set.add(`centre:${r.centre}`);
+    if (r.referred_by) set.add(`physician:${r.referred_by}`);
+  }
+  return out;
+}
+
+async function requestAudiences(tx: Kysely<Database>, ids: string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const requests = await tx
+    .selectFrom('consultation_requests')
+    .select(['id', 'patient_id', 'centre', 'referred_by'])
+    .where('id', 'in', ids)
+    .execute();
+  for (const r of requests) {
+    const set = new Set<string>([MANAGER_AUDIENCE, `patient:${r.patient_id}`, `centre:${r.centre}`]);
+    if (r.referred_by) set.add(`physician:${r.referred_by}`);
+    out.set(r.id, set);
+  }
+  return out;
+}
+
+/** Is the row visible to this audience right now? The one visibility rule for REST and sync. */
+export async function isVisible(
+  db: Kysely<Database>,
+  audience: string | null,
+  entity: SyncEntity,
+  id: string,
+): Promise<boolean> {
+  if (!audience) return false;
+  const row = await db
+    .selectFrom('sync_index')
+    .select('deleted')
+    .where('audience', '=', audience)
+    .where('entity', '=', entity)
+    .where('entity_id', '=', id)
+    .executeTakeFirst();
+  return row !== undefined && Number(row.deleted) === 0;
+}

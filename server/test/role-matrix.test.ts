@@ -1,0 +1,192 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API, type ApiName } from '../../shared/api/contract.js';
+import { call, loginAs, startTestServer, type TestServer } from './harness.js';
+import { buildWorld, PASSWORD, patientInput, requestInput, type World, type WorldUser } from './world.js';
+
+/**
+ * For every route of the contract and every kind of caller, the allowed/denied outcome, the data
+ * slice each caller sees, and (for patient-data routes) that an audit event was written.
+ */
+type Who = 'anon' | 'physicianA' | 'physicianB' | 'manager' | 'doctorBakulev' | 'doctorKulakov' | 'admin' | 'patientA' | 'patientB';
+const EVERYONE: Who[] = ['anon', 'physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'admin', 'patientA', 'patientB'];
+
+interface Case {
+  status: number;
+  code?: string;
+  path?: string;
+  body?: unknown;
+  /** Use a freshly issued token (for routes that end the session). */
+  freshToken?: boolean;
+  check?: (body: any, w: World) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+type Plan = (w: World, who: Who) => Case;
+
+const ids = (items: { id: string }[]) => items.map((i) => i.id);
+const only = (status: number, allowed: Who[], ok: Omit<Case, 'status'> = {}): Plan => (_w, who) =>
+  who === 'anon' ? { status: 401, code: 'UNAUTHENTICATED' } : allowed.includes(who) ? { status, ...ok } : { status: 403, code: 'FORBIDDEN' };
+
+function sees(expected: Partial<Record<Who, (w: World) => { has: string[]; hasNot: string[] }>>, pick: (body: any) => string[]): Plan { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return (_w, who) => {
+    if (who === 'anon') return { status: 401 };
+    const rule = expected[who];
+    if (!rule) return { status: 403, code: 'FORBIDDEN' };
+    return {
+      status: 200,
+      check: (body, w) => {
+        const got = pick(body);
+        const { has, hasNot } = rule(w);
+        for (const id of has) expect(got, `${who} should see ${id}`).toContain(id);
+        for (const id of hasNot) expect(got, `${who} must not see ${id}`).not.toContain(id);
+      },
+    };
+  };
+}
+
+const byPatient = (w: World, own: 'A' | 'B' | 'both') =>
+  own === 'both' ? { has: [w.pA.patientId, w.pB.patientId], hasNot: [] } : own === 'A' ? { has: [w.pA.patientId], hasNot: [w.pB.patientId] } : { has: [w.pB.patientId], hasNot: [w.pA.patientId] };
+const byRequest = (w: World, own: 'A' | 'B' | 'both') =>
+  own === 'both' ? { has: [w.pA.requestId, w.pB.requestId], hasNot: [] } : own === 'A' ? { has: [w.pA.requestId], hasNot: [w.pB.requestId] } : { has: [w.pB.requestId], hasNot: [w.pA.requestId] };
+
+/** Single-record reads of patient A's data: who gets it, who gets a 404 (existence not leaked). */
+function singleA(path: (w: World) => string, canSee: Who[], roleAllowed: Who[]): Plan {
+  return (w, who) => {
+    if (who === 'anon') return { status: 401 };
+    if (!roleAllowed.includes(who)) return { status: 403, code: 'FORBIDDEN', path: path(w) };
+    return canSee.includes(who) ? { status: 200, path: path(w) } : { status: 404, code: 'NOT_FOUND', path: path(w) };
+  };
+}
+
+const STAFF_SYNC: Who[] = ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov'];
+
+const PLANS: Record<ApiName, Plan> = {
+  health: () => ({ status: 200 }),
+  openapi: () => ({ status: 200 }),
+  login: (_w, who) => (who === 'anon' ? { status: 401, code: 'INVALID_CREDENTIALS', body: { login: 'nobody', password: 'x' } } : { status: 200, body: 'own-credentials' }),
+  logout: only(200, EVERYONE.filter((w) => w !== 'anon'), { freshToken: true }),
+  changePassword: (_w, who) =>
+    who === 'anon' ? { status: 401, code: 'UNAUTHENTICATED' } : { status: 401, code: 'INVALID_CREDENTIALS', body: { currentPassword: 'wrong-password', newPassword: 'another-long-password' } },
+  me: only(200, EVERYONE.filter((w) => w !== 'anon')),
+  reference: only(200, EVERYONE.filter((w) => w !== 'anon')),
+  listUsers: only(200, ['admin']),
+  createUser: (_w, who) => ({
+    ...only(200, ['admin'])(_w, who),
+    body: { login: `u-${crypto.randomBytes(4).toString('hex')}`, password: 'a-long-enough-password', role: 'physician', fullName: 'Новый врач' },
+  }),
+  listPatients: sees(
+    {
+      physicianA: (w) => byPatient(w, 'A'),
+      physicianB: (w) => byPatient(w, 'B'),
+      manager: (w) => byPatient(w, 'both'),
+      doctorBakulev: (w) => byPatient(w, 'A'),
+      doctorKulakov: (w) => byPatient(w, 'B'),
+    },
+    (b) => ids(b.items),
+  ),
+  getPatient: singleA((w) => `/api/patients/${w.pA.patientId}`, ['physicianA', 'manager', 'doctorBakulev', 'patientA'], ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'patientA', 'patientB']),
+  createPatient: (_w, who) => ({ ...only(200, ['physicianA', 'physicianB', 'manager'])(_w, who), body: patientInput() }),
+  listRequests: sees(
+    {
+      physicianA: (w) => byRequest(w, 'A'),
+      physicianB: (w) => byRequest(w, 'B'),
+      manager: (w) => byRequest(w, 'both'),
+      doctorBakulev: (w) => byRequest(w, 'A'),
+      doctorKulakov: (w) => byRequest(w, 'B'),
+      patientA: (w) => byRequest(w, 'A'),
+      patientB: (w) => byRequest(w, 'B'),
+    },
+    (b) => ids(b.items),
+  ),
+  getRequest: singleA((w) => `/api/requests/${w.pA.requestId}`, ['physicianA', 'manager', 'doctorBakulev', 'patientA'], ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'patientA', 'patientB']),
+  createRequest: (w, who) => {
+    const body = requestInput(w.pA.patientId, 'bakulev');
+    if (who === 'anon') return { status: 401, body };
+    if (who === 'physicianA' || who === 'manager') return { status: 200, body };
+    // Physician B cannot see patient A, so cannot refer them either.
+    if (who === 'physicianB') return { status: 404, code: 'NOT_FOUND', body };
+    return { status: 403, code: 'FORBIDDEN', body };
+  },
+  takeRequest: singleA((w) => `/api/requests/${w.pA.requestId}/take`, ['doctorBakulev'], ['doctorBakulev', 'doctorKulakov']),
+  syncPull: (w, who) => {
+    if (who === 'anon') return { status: 401, body: { since: 0 } };
+    if (!STAFF_SYNC.includes(who)) return { status: 403, code: 'FORBIDDEN', body: { since: 0 } };
+    const own = who === 'manager' ? 'both' : who === 'physicianA' || who === 'doctorBakulev' ? 'A' : 'B';
+    return {
+      status: 200,
+      body: { since: 0 },
+      check: (b: { changes: { op: string; id: string }[] }) => {
+        const got = b.changes.filter((c) => c.op === 'put').map((c) => c.id);
+        const p = byPatient(w, own);
+        const r = byRequest(w, own);
+        for (const id of [...p.has, ...r.has]) expect(got).toContain(id);
+        for (const id of [...p.hasNot, ...r.hasNot]) expect(got).not.toContain(id);
+      },
+    };
+  },
+  syncPush: (_w, who) => {
+    const body = { clientId: crypto.randomUUID(), mutations: [{ id: 1, name: 'patient.create', args: patientInput() }] };
+    if (who === 'anon') return { status: 401, body };
+    if (!STAFF_SYNC.includes(who)) return { status: 403, code: 'FORBIDDEN', body };
+    return {
+      status: 200,
+      body,
+      // Doctors may push, but creating a patient is not theirs to do: rejected with a reason.
+      check: (b: { results: { status: string; error?: { code: string } }[] }) =>
+        expect(b.results[0]?.status).toBe(who.startsWith('doctor') ? 'rejected' : 'applied'),
+    };
+  },
+  listAudit: only(200, ['admin']),
+  verifyAudit: only(200, ['admin'], { check: (b) => expect(b.ok).toBe(true) }),
+};
+
+describe('role × route matrix', () => {
+  let server: TestServer;
+  let world: World;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    world = await buildWorld(server);
+  });
+  afterAll(async () => server?.close());
+
+  it('covers every route of the contract', () => {
+    expect(Object.keys(PLANS).sort()).toEqual(Object.keys(API).sort());
+  });
+
+  const auditCount = async (actorId: string) =>
+    Number(
+      (
+        await server.api.ctx.db.kysely
+          .selectFrom('audit_events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('actor_id', '=', actorId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  for (const name of Object.keys(API) as ApiName[]) {
+    const def = API[name];
+    for (const who of EVERYONE) {
+      it(`${def.method} ${def.path} as ${who}`, async () => {
+        const plan = PLANS[name](world, who);
+        const user: WorldUser | undefined = who === 'anon' ? undefined : world[who];
+        let token = user?.token;
+        if (plan.freshToken && user) token = await loginAs(server.url, user.login, PASSWORD);
+        let body = plan.body;
+        if (body === 'own-credentials' && user) body = { login: user.login, password: PASSWORD };
+        const before = user ? await auditCount(user.id) : 0;
+        const res = await call(server.url, def.method, plan.path ?? def.path.replace(':id', crypto.randomUUID()), {
+          token,
+          ...(body !== undefined ? { body } : {}),
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(plan.status);
+        if (plan.code) expect(res.body.error.code).toBe(plan.code);
+        if (res.status >= 400) expect(typeof res.body.error.message).toBe('string');
+        plan.check?.(res.body, world);
+        if (def.patientData && user) {
+          expect(await auditCount(user.id), 'patient-data access must be audited').toBeGreaterThan(before);
+        }
+      });
+    }
+  }
+});

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { Id, IsoDateTime } from '../domain/ids.js';
+import { Patient, PatientCreate } from '../domain/patients.js';
+import { CentreCode, ConsultationRequest, RequestCreate, RequestSource, RequestStatus } from '../domain/requests.js';
+import { Role } from '../domain/roles.js';
+import { NewPassword, PublicUser, UserCreate } from '../domain/users.js';
+import { PullRequest, PullResponse, PushRequest, PushResponse } from '../sync/protocol.js';
+
+/**
+ * The central API contract: every HTTP route once, with who may call it and the schemas of what
+ * goes in and out. The server registers exactly these routes (and fails to start if one is
+ * missing or extra), generates /api/openapi.json from them, and the role × route test walks them.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteDef {
+  method: HttpMethod;
+  path: string;
+  summary: string;
+  /** `public` needs no session; otherwise the roles allowed. */
+  roles: 'public' | readonly Role[];
+  /** Reads or writes patient data: must leave an audit event (enforced by the server). */
+  patientData: boolean;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  response: z.ZodType;
+  /** Allowed while a one-time password still has to be replaced. */
+  allowWithPendingPasswordChange?: boolean;
+}
+
+function route<const R extends RouteDef>(def: R): R {
+  return def;
+}
+
+const IdParams = z.strictObject({ id: Id });
+
+export const HealthResponse = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  database: z.enum(['sqlite', 'postgres']),
+  demo: z.boolean(),
+  time: IsoDateTime,
+});
+
+export const LoginBody = z.strictObject({
+  login: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export const LoginResponse = z.object({
+  token: z.string(),
+  expiresAt: IsoDateTime,
+  user: PublicUser,
+});
+
+export const ChangePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: NewPassword,
+});
+
+export const Ok = z.object({ ok: z.literal(true) });
+
+const Page = {
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+};
+
+export const PatientListQuery = z.strictObject({
+  ...Page,
+  q: z.string().trim().max(100).optional(),
+});
+export const PatientList = z.object({ items: z.array(Patient), total: z.number().int() });
+
+export const RequestListQuery = z.strictObject({
+  ...Page,
+  centre: CentreCode.optional(),
+  status: RequestStatus.optional(),
+  source: RequestSource.optional(),
+  patientId: Id.optional(),
+});
+export const RequestList = z.object({ items: z.array(ConsultationRequest), total: z.number().int() });
+
+export const ReferenceResponse = z.object({
+  centres: z.array(
+    z.object({
+      code: CentreCode,
+      shortName: z.string(),
+      fullName: z.string(),
+      profiles: z.array(
+        z.object({
+          code: z.string(),
+          name: z.string(),
+          needsPregnancyWeeks: z.boolean(),
+          documents: z.array(z.object({ type: z.string(), required: z.boolean() })),
+        }),
+      ),
+    }),
+  ),
+  regions: z.array(z.object({ code: z.string(), name: z.string() })),
+  documentTypes: z.record(z.string(), z.string()),
+});
+
+export const UserList = z.object({ items: z.array(PublicUser) });
+
+export const AuditEvent = z.object({
+  seq: z.number().int(),
+  at: IsoDateTime,
+  actorId: z.string().nullable(),
+  actorRole: z.string().nullable(),
+  action: z.string(),
+  patientId: z.string().nullable(),
+  entity: z.string().nullable(),
+  entityId: z.string().nullable(),
+  result: z.enum(['ok', 'denied', 'error']),
+  details: z.record(z.string(), z.unknown()).nullable(),
+  hash: z.string(),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+export const AuditQuery = z.strictObject({
+  ...Page,
+  patientId: Id.optional(),
+  actorId: Id.optional(),
+  action: z.string().max(64).optional(),
+  from: IsoDateTime.optional(),
+  to: IsoDateTime.optional(),
+});
+export const AuditList = z.object({ items: z.array(AuditEvent), total: z.number().int() });
+export const AuditVerifyResponse = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  firstBadSeq: z.number().int().nullable(),
+  reason: z.string().nullable(),
+});
+
+export const API = {
+  health: route({ method: 'GET', path: '/api/health', summary: 'Состояние сервиса', roles: 'public', patientData: false, response: HealthResponse }),
+  openapi: route({ method: 'GET', path: '/api/openapi.json', summary: 'Описание API (OpenAPI)', roles: 'public', patientData: false, response: z.record(z.string(), z.unknown()) }),
+  login: route({ method: 'POST', path: '/api/auth/login', summary: 'Вход', roles: 'public', patientData: false, body: LoginBody, response: LoginResponse }),
+  logout: route({ method: 'POST', path: '/api/auth/logout', summary: 'Выход', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, response: Ok, allowWithPendingPasswordChange: true }),
+  changePassword: route({ method: 'POST', path: '/api/auth/change-password', summary: 'Смена пароля', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, body: ChangePasswordBody, response: Ok, allowWithPendingPasswordChange: true }),
+  me: route({ method: 'GET', path: '/api/me', summary: 'Текущий пользователь', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, response: PublicUser, allowWithPendingPasswordChange: true }),
+  reference: route({ method: 'GET', path: '/api/reference', summary: 'Справочники: центры, профили, регионы', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, response: ReferenceResponse }),
+  listUsers: route({ method: 'GET', path: '/api/users', summary: 'Пользователи', roles: ['admin'], patientData: false, response: UserList }),
+  createUser: route({ method: 'POST', path: '/api/users', summary: 'Создать пользователя', roles: ['admin'], patientData: false, body: UserCreate, response: PublicUser }),
+  listPatients: route({ method: 'GET', path: '/api/patients', summary: 'Пациенты (в пределах видимости роли)', roles: ['physician', 'manager', 'doctor'], patientData: true, query: PatientListQuery, response: PatientList }),
+  getPatient: route({ method: 'GET', path: '/api/patients/:id', summary: 'Пациент', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, params: IdParams, response: Patient }),
+  createPatient: route({ method: 'POST', path: '/api/patients', summary: 'Создать пациента', roles: ['physician', 'manager'], patientData: true, body: PatientCreate, response: Patient }),
+  listRequests: route({ method: 'GET', path: '/api/requests', summary: 'Заявки на консультацию (в пределах видимости роли)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, query: RequestListQuery, response: RequestList }),
+  getRequest: route({ method: 'GET', path: '/api/requests/:id', summary: 'Заявка', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, params: IdParams, response: ConsultationRequest }),
+  createRequest: route({ method: 'POST', path: '/api/requests', summary: 'Создать заявку (направление)', roles: ['physician', 'manager'], patientData: true, body: RequestCreate, response: ConsultationRequest }),
+  takeRequest: route({ method: 'POST', path: '/api/requests/:id/take', summary: 'Взять заявку в работу', roles: ['doctor'], patientData: true, params: IdParams, response: ConsultationRequest }),
+  syncPull: route({ method: 'POST', path: '/api/sync/pull', summary: 'Синхронизация: получить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PullRequest, response: PullResponse }),
+  syncPush: route({ method: 'POST', path: '/api/sync/push', summary: 'Синхронизация: отправить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PushRequest, response: PushResponse }),
+  listAudit: route({ method: 'GET', path: '/api/audit', summary: 'Журнал аудита', roles: ['admin'], patientData: false, query: AuditQuery, response: AuditList }),
+  verifyAudit: route({ method: 'GET', path: '/api/audit/verify', summary: 'Проверка целостности журнала аудита', roles: ['admin'], patientData: false, response: AuditVerifyResponse }),
+} as const satisfies Record<string, RouteDef>;
+
+export type ApiName = keyof typeof API;
+export type ApiRoute<N extends ApiName> = (typeof API)[N];
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+export type ApiResponse<N extends ApiName> = z.infer<ApiRoute<N>['response']>;
+export type ApiBody<N extends ApiName> = ApiRoute<N> extends { body: infer B } ? Infer<B> : undefined;
+export type ApiQuery<N extends ApiName> = ApiRoute<N> extends { query: infer Q } ? Infer<Q> : undefined;
+export type ApiParams<N extends ApiName> = ApiRoute<N> extends { params: infer P } ? Infer<P> : undefined;
+
+/** WebSocket endpoint for pokes (auth by first message, see WsClientMessage). */
+export const WS_PATH = '/api/ws';
+export const DEFAULT_PORT = 8780;

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * Stable error codes. Clients branch on `code`, never on `message`; the message is Russian and
+ * tells the user what to do next. Add codes, never rename them.
+ */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_LOCKED',
+  'ACCOUNT_DISABLED',
+  'PASSWORD_CHANGE_REQUIRED',
+  'PASSWORD_TOO_WEAK',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'ALREADY_TAKEN',
+  'DUPLICATE_PATIENT',
+  'INVALID_STATE',
+  'RATE_LIMITED',
+  'UNKNOWN_MUTATION',
+  'MUTATION_OUT_OF_ORDER',
+  'INTERNAL',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ApiErrorBody = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    /** Per-field problems for VALIDATION_FAILED: path → Russian message. */
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** Errors as data: what crosses a boundary (HTTP, RPC, sync rejection). */
+export interface ErrorData {
+  code: ErrorCode;
+  message: string;
+}

@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './ids.js';
+export * from './patients.js';
+export * from './requests.js';
+export * from './roles.js';
+export * from './users.js';

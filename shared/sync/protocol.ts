@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { ErrorCode } from '../domain/errors.js';
+import { Id } from '../domain/ids.js';
+import { Patient, PatientCreate, PatientUpdate } from '../domain/patients.js';
+import { ConsultationRequest, RequestCreate, RequestSetStatus, RequestTake, RequestTransfer } from '../domain/requests.js';
+import type { Role } from '../domain/roles.js';
+
+/**
+ * Desktop ⇄ central API sync (Replicache-style). Every server write stamps each affected
+ * (audience, row) with a fresh, globally increasing change number; `pull(since)` returns the
+ * caller's rows stamped after `since`, including tombstones for rows deleted or no longer
+ * visible to the caller. Writes from the desktop travel as numbered mutations per client and
+ * are applied exactly once.
+ */
+
+export const SYNC_ENTITIES = ['patient', 'request'] as const;
+export const SyncEntity = z.enum(SYNC_ENTITIES);
+export type SyncEntity = z.infer<typeof SyncEntity>;
+
+export const PULL_MAX_LIMIT = 5000;
+
+export const PullRequest = z.strictObject({
+  since: z.number().int().min(0),
+  limit: z.number().int().min(1).max(PULL_MAX_LIMIT).default(1000),
+});
+export type PullRequest = z.infer<typeof PullRequest>;
+
+export const Change = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('put'), entity: z.literal('patient'), id: Id, data: Patient }),
+  z.object({ op: z.literal('put'), entity: z.literal('request'), id: Id, data: ConsultationRequest }),
+  // A tombstone: deleted, or no longer visible to this caller. The client drops the row.
+  z.object({ op: z.literal('del'), entity: SyncEntity, id: Id }),
+]);
+export type Change = z.infer<typeof Change>;
+
+export const PullResponse = z.object({
+  changes: z.array(Change),
+  /** Pass back as `since` on the next pull. */
+  cursor: z.number().int(),
+  hasMore: z.boolean(),
+});
+export type PullResponse = z.infer<typeof PullResponse>;
+
+/** Each mutation's args schema and the roles that may send it (checked again on the server). */
+export const MUTATIONS = {
+  'patient.create': { args: PatientCreate, roles: ['physician', 'manager'] },
+  'patient.update': { args: PatientUpdate, roles: ['physician', 'manager'] },
+  'request.create': { args: RequestCreate, roles: ['physician', 'manager'] },
+  'request.take': { args: RequestTake, roles: ['doctor'] },
+  'request.setStatus': { args: RequestSetStatus, roles: ['doctor', 'manager'] },
+  'request.transfer': { args: RequestTransfer, roles: ['manager'] },
+} as const satisfies Record<string, { args: z.ZodType; roles: readonly Role[] }>;
+export type MutationName = keyof typeof MUTATIONS;
+export const MUTATION_NAMES = Object.keys(MUTATIONS) as [MutationName, ...MutationName[]];
+
+export const PUSH_MAX_MUTATIONS = 500;
+
+export const Mutation = z.strictObject({
+  /** Per-client sequence number: 1, 2, 3 … in the order the client made them. */
+  id: z.number().int().min(1),
+  name: z.enum(MUTATION_NAMES),
+  /** Validated against MUTATIONS[name].args on the server. */
+  args: z.unknown(),
+});
+export type Mutation = z.infer<typeof Mutation>;
+
+export const PushRequest = z.strictObject({
+  clientId: Id,
+  mutations: z.array(Mutation).min(1).max(PUSH_MAX_MUTATIONS),
+});
+export type PushRequest = z.infer<typeof PushRequest>;
+
+export const MutationResult = z.discriminatedUnion('status', [
+  z.object({ id: z.number().int(), status: z.literal('applied'), result: z.unknown().optional(), replayed: z.boolean() }),
+  // A final answer: the server refused the change (conflict, permissions, validation). The
+  // client drops the local change and tells the user why; re-sending gets the same answer.
+  z.object({
+    id: z.number().int(),
+    status: z.literal('rejected'),
+    error: z.object({ code: ErrorCode, message: z.string() }),
+    replayed: z.boolean(),
+  }),
+  // Not applied because an earlier mutation of this client is missing: re-send from `expected`.
+  z.object({ id: z.number().int(), status: z.literal('deferred'), expected: z.number().int() }),
+]);
+export type MutationResult = z.infer<typeof MutationResult>;
+
+export const PushResponse = z.object({
+  results: z.array(MutationResult),
+  lastMutationId: z.number().int(),
+});
+export type PushResponse = z.infer<typeof PushResponse>;
+
+/** Messages on the central API WebSocket (`/api/ws`). */
+export const WsClientMessage = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('auth'), token: z.string().min(10).max(200) }),
+  z.strictObject({ type: z.literal('ping') }),
+]);
+export type WsClientMessage = z.infer<typeof WsClientMessage>;
+
+export const WsServerMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), userId: Id }),
+  z.object({ type: z.literal('poke') }),
+  z.object({ type: z.literal('pong') }),
+  z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() }),
+]);
+export type WsServerMessage = z.infer<typeof WsServerMessage>;

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: pure unit tests (shared/, services) and the server suite, which is run once per
+// database engine by scripts/test.mjs (OBLAKO_TEST_DB=sqlite|postgres).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['shared/**/*.test.ts', 'electron/services/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'server',
+          include: ['server/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Each file creates its own database, so files run in parallel safely.
+          pool: 'forks',
+        },
+      },
+    ],
+  },
+});
