@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { DatabaseKind } from '../config.js';
 import { createLogger } from '../logger.js';
 import type { Db } from './connection.js';
@@ -24,12 +24,19 @@ class StaticProvider implements MigrationProvider {
 
 export class DatabaseTooNewError extends Error {}
 
+/** Names recorded in Kysely's bookkeeping table, or none on a new database. */
+async function appliedMigrationNames(db: Db): Promise<string[]> {
+  const tables = await db.kysely.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === 'kysely_migration')) return [];
+  const rows = await sql<{ name: string }>`SELECT name FROM kysely_migration`.execute(db.kysely);
+  return rows.rows.map((r) => r.name);
+}
+
 /** Brings the schema up to date. Refuses a database migrated by a newer server. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db.kind) });
   const known = new Set(Object.keys(MIGRATIONS));
-  const applied = (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name);
-  const unknown = applied.filter((name) => !known.has(name));
+  const unknown = (await appliedMigrationNames(db)).filter((name) => !known.has(name));
   if (unknown.length > 0) {
     throw new DatabaseTooNewError(
       `База данных создана более новой версией сервера (миграции ${unknown.join(', ')}). Обновите сервер.`,

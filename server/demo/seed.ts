@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { checkEnp, checkSnils } from '../../shared/validators/index.js';
-import { CENTRES, REGIONS } from '../../shared/reference/index.js';
+import { CENTRES, REGIONS, type Centre } from '../../shared/reference/index.js';
 import type { Role } from '../../shared/domain/roles.js';
 import type { Actor } from '../auth/actor.js';
 import { createUser } from '../auth/accounts.js';
@@ -89,7 +89,7 @@ export async function seedDemo(ctx: AppContext, patientCount = 36): Promise<{ cr
   let demoPatientId: string | null = null;
   await writeTransaction(ctx, async (w) => {
     for (let i = 0; i < patientCount; i++) {
-      const centre = i % 3 === 2 ? CENTRES[1] : CENTRES[0];
+      const centre: Centre | undefined = i % 3 === 2 ? CENTRES[1] : CENTRES[0];
       if (!centre) throw new Error('reference data has no centres');
       const profile = pick(r, centre.profiles);
       const female = centre.code === 'kulakov' || r() < 0.45;

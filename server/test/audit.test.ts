@@ -74,7 +74,7 @@ describe('audit log', () => {
     expect(good.ok).toBe(true);
     expect(good.checked).toBeGreaterThan(10);
 
-    await tamper(`UPDATE audit_events SET patient_id = NULL WHERE seq = 5`);
+    await tamper(`UPDATE audit_events SET action = 'patient.read.tampered' WHERE seq = 5`);
     const broken = await runAdmin(env, ['verify-audit']);
     expect(broken.code).toBe(3);
     expect(broken.stdout).toMatch(/ЖУРНАЛ АУДИТА ПОВРЕЖДЁН.*№5/);

@@ -25,7 +25,8 @@ export const PullRequest = z.strictObject({
 });
 export type PullRequest = z.infer<typeof PullRequest>;
 
-export const Change = z.discriminatedUnion('op', [
+// A plain union: two 'put' variants differ by entity, so `op` alone cannot discriminate.
+export const Change = z.union([
   z.object({ op: z.literal('put'), entity: z.literal('patient'), id: Id, data: Patient }),
   z.object({ op: z.literal('put'), entity: z.literal('request'), id: Id, data: ConsultationRequest }),
   // A tombstone: deleted, or no longer visible to this caller. The client drops the row.

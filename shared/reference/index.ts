@@ -1,0 +1,3 @@
+export * from './centres.js';
+export * from './icd10.js';
+export * from './regions.js';
