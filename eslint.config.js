@@ -40,7 +40,7 @@ export default tseslint.config(
   {
     files: ['electron/services/**/*.ts', 'electron/host/**/*.ts'],
     rules: {
-      ...layer('electron/services and electron/host are plain Node: shared/ and electron/services only.', [['electron', '**/electron/main/**', '**/renderer/**', '**/server/**']]),
+      ...layer('electron/services and electron/host are plain Node: shared/ and electron/services only.', [['electron', '**/electron/main/**', '../main/**', '../../main/**', '**/renderer/**', '**/server/**']]),
       'no-console': 'error',
     },
   },
@@ -50,7 +50,7 @@ export default tseslint.config(
   },
   {
     files: ['electron/preload/**/*.ts'],
-    rules: layer('electron/preload may import shared/ types only.', [['**/electron/services/**', '**/electron/main/**', '**/renderer/**', '**/server/**']]),
+    rules: layer('electron/preload may import shared/ types only.', [['**/electron/services/**', '**/electron/main/**', '../services/**', '../main/**', '**/renderer/**', '**/server/**']]),
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],

@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/**/*.test.ts', 'electron/services/**/*.test.ts'],
+          include: ['shared/**/*.test.ts', 'electron/services/**/*.test.ts', 'scripts/**/*.test.ts'],
           environment: 'node',
         },
       },

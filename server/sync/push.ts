@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { MUTATIONS, type Mutation, type MutationName, type MutationResult, type PushRequest } from '../../shared/sync/protocol.js';
 import type { ErrorData } from '../../shared/domain/errors.js';
 import type { Database } from '../db/schema.js';

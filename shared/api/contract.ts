@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate } from '../domain/patients.js';
 import { CentreCode, ConsultationRequest, RequestCreate, RequestSource, RequestStatus } from '../domain/requests.js';
-import { Role } from '../domain/roles.js';
+import type { Role } from '../domain/roles.js';
 import { NewPassword, PublicUser, UserCreate } from '../domain/users.js';
 import { PullRequest, PullResponse, PushRequest, PushResponse } from '../sync/protocol.js';
 

@@ -45,6 +45,8 @@ export function text(maxLength: number) {
     .string()
     .max(maxLength)
     .transform((s) => s.trim())
+    // Control characters are exactly what this check is for.
+    // eslint-disable-next-line no-control-regex
     .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), {
       message: 'Текст содержит управляющие символы: уберите их.',
     });
