@@ -22,6 +22,11 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNKNOWN_MUTATION: 400,
   MUTATION_OUT_OF_ORDER: 409,
   INTERNAL: 500,
+  // Desktop-only codes: never sent by the server, mapped for completeness.
+  UNKNOWN_METHOD: 400,
+  NOT_SIGNED_IN: 401,
+  SERVER_UNREACHABLE: 503,
+  STORE_TOO_NEW: 409,
 };
 
 /** A domain error with a stable code and a Russian message that says what to do. */

@@ -25,6 +25,11 @@ export const ERROR_CODES = [
   'UNKNOWN_MUTATION',
   'MUTATION_OUT_OF_ORDER',
   'INTERNAL',
+  // Desktop RPC (renderer ⇄ desktop services).
+  'UNKNOWN_METHOD',
+  'NOT_SIGNED_IN',
+  'SERVER_UNREACHABLE',
+  'STORE_TOO_NEW',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
