@@ -57,7 +57,12 @@ export default tseslint.config(
     rules: layer('renderer/ reaches the services only through its RPC client; it imports shared/.', [['**/electron/**', '**/server/**', 'electron', 'node:*']]),
   },
   {
-    files: ['**/*.test.ts', 'server/test/**/*.ts', 'bench/**/*.ts', 'scripts/**'],
+    // Desktop integration tests drive the services against a real central API.
+    files: ['electron/test/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['**/*.test.ts', 'server/test/**/*.ts', 'bench/**/*.ts', 'scripts/**', 'e2e/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -14,6 +14,17 @@ export default defineConfig({
       },
       {
         test: {
+          // Desktop services against a real central API started in-process (own temp dirs, own port).
+          name: 'desktop',
+          include: ['electron/test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+        },
+      },
+      {
+        test: {
           name: 'server',
           include: ['server/**/*.test.ts'],
           environment: 'node',

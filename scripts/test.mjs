@@ -15,6 +15,7 @@ const stages = [
   { name: 'typecheck', cmd: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
   { name: 'lint', cmd: bin('eslint'), args: ['.', '--max-warnings=0'] },
   { name: 'unit', cmd: bin('vitest'), args: ['run', '--project', 'unit'], counts: true },
+  { name: 'desktop', cmd: bin('vitest'), args: ['run', '--project', 'desktop', '--passWithNoTests'], env: { OBLAKO_TEST_DB: 'sqlite' }, counts: true },
   { name: 'server:sqlite', cmd: bin('vitest'), args: ['run', '--project', 'server'], env: { OBLAKO_TEST_DB: 'sqlite' }, counts: true },
   { name: 'server:postgres', cmd: bin('vitest'), args: ['run', '--project', 'server'], env: { OBLAKO_TEST_DB: 'postgres' }, counts: true },
 ].filter((s) => only.length === 0 || only.some((o) => s.name.startsWith(o)));
