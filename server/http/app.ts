@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { WS_PATH } from '../../shared/api/contract.js';
 import { WsClientMessage, type WsServerMessage } from '../../shared/sync/protocol.js';
 import type { ServerConfig } from '../config.js';
@@ -33,7 +33,7 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only stops Fastify inferring a narrower generic.
     loggerInstance: createLogger('http') as FastifyBaseLogger,
-    disableRequestLogging: process.env.LOG_REQUESTS !== '1',
+    logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== '1' }),
     bodyLimit: config.bodyLimitBytes,
     // Reject JSON bodies that try to set __proto__ / constructor.prototype outright.
     onProtoPoisoning: 'error',
