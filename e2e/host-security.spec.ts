@@ -69,7 +69,7 @@ test('an RPC call with invalid arguments is refused with a validation error and 
       expect((err as RpcError).code).toBe('VALIDATION_FAILED');
       expect((err as RpcError).message).toMatch(/[А-Яа-я]/);
     }
-    await expect(client.call('no.such.method' as never)).rejects.toMatchObject({ code: 'UNKNOWN_METHOD' });
+    await expect(client.call('no.such.method' as never, {} as never)).rejects.toMatchObject({ code: 'UNKNOWN_METHOD' });
     await expect(client.call('requests.take', { id: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
     const after = await client.call('patients.list', { limit: 500 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { PublicUser } from '../../../shared/domain/users.js';
 import { RPC, type RpcMethod, type RpcOutput, type RpcParsedInput } from '../../../shared/rpc/contract.js';
 import { RpcRequestMessage, type RpcErrorBody, type RpcResponseMessage } from '../../../shared/rpc/messages.js';

@@ -1,0 +1,79 @@
+import { API, type ApiBody, type ApiName, type ApiResponse } from '../../../shared/api/contract.js';
+import { ApiErrorBody } from '../../../shared/domain/errors.js';
+import { ServiceError } from '../errors.js';
+import { createLogger } from '../logger.js';
+
+const log = createLogger('api.http');
+
+export const UNREACHABLE_MESSAGE =
+  'Нет связи с сервером. Проверьте подключение к сети и адрес сервера; данные на этом компьютере доступны, изменения отправятся автоматически, когда связь появится.';
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  /** Per request, including reading the body. */
+  timeoutMs?: number;
+  token?: () => string | null;
+}
+
+/** Routes the desktop calls; the ones with path parameters are not needed here. */
+type CallableRoute = Exclude<ApiName, 'getPatient' | 'getRequest' | 'takeRequest'>;
+
+/**
+ * A small client for the central API: JSON in and out, a timeout, the route table from the
+ * shared contract, and errors as ServiceError: the server's `{error: {code, message}}` as is,
+ * a failed connection or timeout as SERVER_UNREACHABLE.
+ */
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: ApiClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+  }
+
+  async call<N extends CallableRoute>(name: N, body?: ApiBody<N>, opts: { token?: string | null; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ApiResponse<N>> {
+    const route = API[name];
+    const token = opts.token !== undefined ? opts.token : (this.opts.token?.() ?? null);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(this.baseUrl + route.path, {
+        method: route.method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal,
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      log.debug({ route: name, err: err instanceof Error ? err.message : String(err) }, 'central API unreachable');
+      throw new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
+    }
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = undefined;
+    }
+    if (status >= 200 && status < 300 && json !== undefined) {
+      const parsed = route.response.safeParse(json);
+      if (parsed.success) return parsed.data as ApiResponse<N>;
+      log.error({ route: name, issues: parsed.error.issues.slice(0, 3) }, 'central API answer does not match the contract');
+      throw new ServiceError('INTERNAL', 'Сервер прислал ответ неожиданного вида. Обновите приложение; если не поможет, сообщите администратору.');
+    }
+    const error = ApiErrorBody.safeParse(json);
+    if (error.success) {
+      throw new ServiceError(error.data.error.code, error.data.error.message, error.data.error.issues);
+    }
+    // Not our server's answer: a proxy's error page or a gateway timeout.
+    log.warn({ route: name, status }, 'central API answered without an error body');
+    if (status === 502 || status === 503 || status === 504) throw new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
+    throw new ServiceError('INTERNAL', `Сервер ответил ошибкой ${status}. Повторите позже; если ошибка повторяется, сообщите администратору.`);
+  }
+}

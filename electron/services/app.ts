@@ -1,0 +1,65 @@
+import { createLogger } from './logger.js';
+import { registerDataHandlers } from './data-handlers.js';
+import { EventBus } from './rpc/events.js';
+import { Router } from './rpc/router.js';
+import type { SecretStore } from './secrets.js';
+import { LAST_SERVER_KEY, SessionManager } from './session.js';
+
+const log = createLogger('app');
+
+export interface DesktopServicesOptions {
+  dataDir: string;
+  secrets: SecretStore;
+  shell: 'electron' | 'browser';
+  defaultServerUrl: string;
+  version: string;
+}
+
+export interface DesktopServices {
+  router: Router;
+  bus: EventBus;
+  close(): Promise<void>;
+}
+
+/**
+ * The desktop services, composed: the session (restored from the SecretStore without contacting
+ * the server), the signed-in user's local store and sync engine, and one RPC handler per
+ * contract method. Shared by the Electron shell and the browser-mode host.
+ */
+export async function createDesktopServices(opts: DesktopServicesOptions): Promise<DesktopServices> {
+  const bus = new EventBus();
+  const sessions = new SessionManager({ dataDir: opts.dataDir, secrets: opts.secrets, bus });
+  const router = new Router(() => sessions.current?.stored.user ?? null);
+
+  router.register('app.info', () => ({
+    version: opts.version,
+    shell: opts.shell,
+    defaultServerUrl: opts.secrets.get(LAST_SERVER_KEY) ?? opts.defaultServerUrl,
+  }));
+  router.register('session.get', () => sessions.session());
+  router.register('session.signIn', (input) => sessions.signIn(input));
+  router.register('session.signOut', async () => {
+    await sessions.signOut();
+    return { ok: true as const };
+  });
+
+  router.register('sync.status', () => sessions.require().engine.status());
+  router.register('sync.now', () => sessions.require().engine.syncNow());
+  router.register('sync.rejections', () => ({ items: sessions.require().store.rejections() }));
+  router.register('sync.dismissRejection', (input) => {
+    sessions.require().store.dismissRejection(input.mutationId);
+    return { ok: true as const };
+  });
+
+  registerDataHandlers(router, sessions);
+  router.assertComplete();
+
+  await sessions.restore();
+  log.info({ shell: opts.shell, version: opts.version, signedIn: sessions.current !== null }, 'desktop services ready');
+
+  return {
+    router,
+    bus,
+    close: () => sessions.close(),
+  };
+}

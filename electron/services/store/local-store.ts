@@ -1,0 +1,357 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { Patient } from '../../../shared/domain/patients.js';
+import { ConsultationRequest } from '../../../shared/domain/requests.js';
+import type { Rejection } from '../../../shared/rpc/contract.js';
+import type { Change, MutationName, MutationResult, SyncEntity } from '../../../shared/sync/protocol.js';
+import { migrate } from './migrate.js';
+import { patientSearchText } from './search.js';
+
+export interface OutboxEntry {
+  id: number;
+  name: MutationName;
+  args: unknown;
+  summary: string;
+  entity: SyncEntity;
+  entityId: string;
+  createdAt: string;
+}
+
+export interface LocalMutation {
+  name: MutationName;
+  args: unknown;
+  summary: string;
+  /** The row the change touches: it is "pending" until the server answers. */
+  entity: SyncEntity;
+  entityId: string;
+  /** The optimistic local result, written in the same transaction as the outbox row. */
+  optimistic: { entity: 'patient'; data: Patient } | { entity: 'request'; data: ConsultationRequest };
+}
+
+export interface PushOutcome {
+  changed: Set<SyncEntity>;
+  rejections: Rejection[];
+  /** Set when the server is missing an earlier mutation: re-send from this id. */
+  deferredExpected: number | null;
+  acknowledged: number;
+}
+
+const META = {
+  clientId: 'client_id',
+  nextMutationId: 'next_mutation_id',
+  cursor: 'pull_cursor',
+  lastAcknowledged: 'last_mutation_id',
+  lastSyncedAt: 'last_synced_at',
+} as const;
+
+const key = (entity: SyncEntity, id: string) => `${entity}:${id}`;
+
+/**
+ * The desktop's local store: the rows this user may see, the outbox of local changes, refused
+ * changes, and sync bookkeeping. Every method that changes data is one transaction.
+ */
+export class LocalStore {
+  readonly clientId: string;
+
+  private constructor(readonly db: Database) {
+    const existing = this.getMeta(META.clientId);
+    if (existing) {
+      this.clientId = existing;
+    } else {
+      this.clientId = crypto.randomUUID();
+      this.setMeta(META.clientId, this.clientId);
+    }
+  }
+
+  static open(file: string): LocalStore {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const db = new BetterSqlite3(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      return new LocalStore(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  /** Prepared once per SQL text: a cold sync runs the same few statements thousands of times. */
+  sql(text: string): BetterSqlite3.Statement {
+    let s = this.statements.get(text);
+    if (!s) this.statements.set(text, (s = this.db.prepare(text)));
+    return s;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  getMeta(k: string): string | null {
+    const row = this.sql('SELECT value FROM meta WHERE key = ?').get(k) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setMeta(k: string, value: string): void {
+    this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(k, value);
+  }
+
+  get cursor(): number {
+    return Number(this.getMeta(META.cursor) ?? 0);
+  }
+
+  get lastSyncedAt(): string | null {
+    return this.getMeta(META.lastSyncedAt);
+  }
+
+  get lastAcknowledged(): number {
+    return Number(this.getMeta(META.lastAcknowledged) ?? 0);
+  }
+
+  markSynced(at = new Date().toISOString()): void {
+    this.setMeta(META.lastSyncedAt, at);
+  }
+
+  pendingCount(): number {
+    return (this.sql('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+  }
+
+  outbox(limit: number): OutboxEntry[] {
+    const rows = this.sql('SELECT * FROM outbox ORDER BY id LIMIT ?').all(limit) as {
+      id: number;
+      name: MutationName;
+      args: string;
+      summary: string;
+      entity: SyncEntity;
+      entity_id: string;
+      created_at: string;
+    }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, args: JSON.parse(r.args), summary: r.summary, entity: r.entity, entityId: r.entity_id, createdAt: r.created_at }));
+  }
+
+  /** The optimistic change and its outbox row commit together, or neither does. */
+  mutate(m: LocalMutation): number {
+    return this.db.transaction(() => {
+      const id = Number(this.getMeta(META.nextMutationId) ?? 1);
+      this.setMeta(META.nextMutationId, String(id + 1));
+      this.writeLocal(m.optimistic);
+      this
+        .sql('INSERT INTO outbox (id, name, args, summary, entity, entity_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(id, m.name, JSON.stringify(m.args), m.summary, m.entity, m.entityId, new Date().toISOString());
+      return id;
+    })();
+  }
+
+  /** One page of a pull, with its cursor, in one transaction. Pending rows keep their local data. */
+  applyPull(changes: readonly Change[], cursor: number): Set<SyncEntity> {
+    const changed = new Set<SyncEntity>();
+    this.db.transaction(() => {
+      const pending = this.pendingKeys();
+      for (const c of changes) {
+        const isPending = pending.has(key(c.entity, c.id));
+        if (c.op === 'put') {
+          const row = c.entity === 'patient' ? { entity: 'patient' as const, data: c.data } : { entity: 'request' as const, data: c.data };
+          if (isPending && this.exists(c.entity, c.id)) this.setServerCopy(c.entity, c.id, JSON.stringify(c.data));
+          else this.writeServer(row);
+        } else if (isPending) {
+          this.sql(`UPDATE ${table(c.entity)} SET server_data = NULL, server_deleted = 1 WHERE id = ?`).run(c.id);
+        } else {
+          this.sql(`DELETE FROM ${table(c.entity)} WHERE id = ?`).run(c.id);
+        }
+        changed.add(c.entity);
+      }
+      this.setMeta(META.cursor, String(cursor));
+    })();
+    return changed;
+  }
+
+  /** Applies the server's answers to pushed mutations, in order, in one transaction. */
+  applyPushResults(results: readonly MutationResult[], lastMutationId: number): PushOutcome {
+    const out: PushOutcome = { changed: new Set(), rejections: [], deferredExpected: null, acknowledged: 0 };
+    this.db.transaction(() => {
+      for (const r of results) {
+        if (r.status === 'deferred') {
+          out.deferredExpected = r.expected;
+          break;
+        }
+        const entry = this.sql('SELECT * FROM outbox WHERE id = ?').get(r.id) as
+          | { id: number; name: string; summary: string; entity: SyncEntity; entity_id: string }
+          | undefined;
+        if (!entry) continue;
+        this.sql('DELETE FROM outbox WHERE id = ?').run(r.id);
+        out.acknowledged += 1;
+        out.changed.add(entry.entity);
+        const stillPending = this.sql('SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? LIMIT 1').get(entry.entity, entry.entity_id) !== undefined;
+        if (r.status === 'applied') {
+          const authoritative = parseEntity(entry.entity, r.result);
+          if (authoritative && authoritative.data.id === entry.entity_id) {
+            if (stillPending) this.setServerCopy(entry.entity, entry.entity_id, JSON.stringify(authoritative.data));
+            else this.writeServer(authoritative);
+          }
+          // A replay without a stored result keeps the local row; the pull that follows corrects it.
+        } else {
+          const at = new Date().toISOString();
+          this
+            .sql('INSERT OR REPLACE INTO rejections (mutation_id, name, summary, code, message, at) VALUES (?, ?, ?, ?, ?, ?)')
+            .run(entry.id, entry.name, entry.summary, r.error.code, r.error.message, at);
+          out.rejections.push({ mutationId: entry.id, name: entry.name, summary: entry.summary, error: r.error, at });
+          if (!stillPending) this.rollBack(entry.entity, entry.entity_id);
+        }
+      }
+      this.setMeta(META.lastAcknowledged, String(Math.max(lastMutationId, this.lastAcknowledged)));
+    })();
+    return out;
+  }
+
+  /**
+   * The server has no trace of mutations from `expected` on (its state was restored from a
+   * backup, say) while ours start later: nothing from `expected` on was applied, so the pending
+   * ones are renumbered from there and stay exactly-once.
+   */
+  renumberOutbox(expected: number): void {
+    this.db.transaction(() => {
+      const ids = (this.sql('SELECT id FROM outbox ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+      if (ids.length === 0 || (ids[0] ?? 0) <= expected) return;
+      // Two steps so the primary key never collides mid-way.
+      this.sql('UPDATE outbox SET id = -id').run();
+      let next = expected;
+      for (const id of ids) this.sql('UPDATE outbox SET id = ? WHERE id = ?').run(next++, -id);
+      this.setMeta(META.nextMutationId, String(next));
+    })();
+  }
+
+  rejections(): Rejection[] {
+    const rows = this.sql('SELECT * FROM rejections ORDER BY mutation_id DESC').all() as {
+      mutation_id: number;
+      name: string;
+      summary: string;
+      code: Rejection['error']['code'];
+      message: string;
+      at: string;
+    }[];
+    return rows.map((r) => ({ mutationId: r.mutation_id, name: r.name, summary: r.summary, error: { code: r.code, message: r.message }, at: r.at }));
+  }
+
+  dismissRejection(mutationId: number): void {
+    this.sql('DELETE FROM rejections WHERE mutation_id = ?').run(mutationId);
+  }
+
+  getPatient(id: string): Patient | null {
+    const row = this.sql('SELECT data FROM patients WHERE id = ?').get(id) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as Patient) : null;
+  }
+
+  getRequest(id: string): ConsultationRequest | null {
+    const row = this.sql('SELECT data FROM requests WHERE id = ?').get(id) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as ConsultationRequest) : null;
+  }
+
+  isPending(entity: SyncEntity, id: string): boolean {
+    return this.sql('SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? LIMIT 1').get(entity, id) !== undefined;
+  }
+
+  private pendingKeys(): Set<string> {
+    const rows = this.sql('SELECT entity, entity_id FROM outbox').all() as { entity: SyncEntity; entity_id: string }[];
+    return new Set(rows.map((r) => key(r.entity, r.entity_id)));
+  }
+
+  private exists(entity: SyncEntity, id: string): boolean {
+    return this.sql(`SELECT 1 FROM ${table(entity)} WHERE id = ?`).get(id) !== undefined;
+  }
+
+  private setServerCopy(entity: SyncEntity, id: string, json: string): void {
+    this.sql(`UPDATE ${table(entity)} SET server_data = ?, server_deleted = 0 WHERE id = ?`).run(json, id);
+  }
+
+  /** Back to the server's copy, or gone if the server never had the row (a refused create). */
+  private rollBack(entity: SyncEntity, id: string): void {
+    const row = this.sql(`SELECT server_data, server_deleted FROM ${table(entity)} WHERE id = ?`).get(id) as
+      | { server_data: string | null; server_deleted: number }
+      | undefined;
+    if (!row) return;
+    const server = row.server_data && row.server_deleted === 0 ? parseEntity(entity, JSON.parse(row.server_data)) : null;
+    if (server) this.writeServer(server);
+    else this.sql(`DELETE FROM ${table(entity)} WHERE id = ?`).run(id);
+  }
+
+  private writeLocal(row: LocalMutation['optimistic']): void {
+    this.write(row, false);
+  }
+
+  private writeServer(row: LocalMutation['optimistic']): void {
+    this.write(row, true);
+  }
+
+  private write(row: LocalMutation['optimistic'], fromServer: boolean): void {
+    const json = JSON.stringify(row.data);
+    const serverSet = fromServer ? ', server_data = excluded.server_data, server_deleted = 0' : '';
+    if (row.entity === 'patient') {
+      const p = row.data;
+      this
+        .sql(
+          `INSERT INTO patients (id, last_name, first_name, middle_name, snils, enp, phone, referred_by, search, updated_at, data, server_data)
+           VALUES (@id, @lastName, @firstName, @middleName, @snils, @enp, @phone, @referredBy, @search, @updatedAt, @data, @serverData)
+           ON CONFLICT(id) DO UPDATE SET last_name = excluded.last_name, first_name = excluded.first_name,
+             middle_name = excluded.middle_name, snils = excluded.snils, enp = excluded.enp, phone = excluded.phone,
+             referred_by = excluded.referred_by, search = excluded.search, updated_at = excluded.updated_at,
+             data = excluded.data${serverSet}`,
+        )
+        .run({
+          id: p.id,
+          lastName: p.lastName,
+          firstName: p.firstName,
+          middleName: p.middleName,
+          snils: p.snils,
+          enp: p.enp,
+          phone: p.phone,
+          referredBy: p.referredBy,
+          search: patientSearchText(p),
+          updatedAt: p.updatedAt,
+          data: json,
+          serverData: fromServer ? json : null,
+        });
+    } else {
+      const r = row.data;
+      this
+        .sql(
+          `INSERT INTO requests (id, patient_id, status, centre, assigned_doctor_id, due_at, created_at, updated_at, data, server_data)
+           VALUES (@id, @patientId, @status, @centre, @assignedDoctorId, @dueAt, @createdAt, @updatedAt, @data, @serverData)
+           ON CONFLICT(id) DO UPDATE SET patient_id = excluded.patient_id, status = excluded.status, centre = excluded.centre,
+             assigned_doctor_id = excluded.assigned_doctor_id, due_at = excluded.due_at, created_at = excluded.created_at,
+             updated_at = excluded.updated_at, data = excluded.data${serverSet}`,
+        )
+        .run({
+          id: r.id,
+          patientId: r.patientId,
+          status: r.status,
+          centre: r.centre,
+          assignedDoctorId: r.assignedDoctorId,
+          dueAt: r.dueAt,
+          createdAt: r.createdAt,
+          updatedAt: r.updatedAt,
+          data: json,
+          serverData: fromServer ? json : null,
+        });
+    }
+  }
+}
+
+function table(entity: SyncEntity): 'patients' | 'requests' {
+  return entity === 'patient' ? 'patients' : 'requests';
+}
+
+function parseEntity(entity: SyncEntity, value: unknown): LocalMutation['optimistic'] | null {
+  if (entity === 'patient') {
+    const p = Patient.safeParse(value);
+    return p.success ? { entity: 'patient', data: p.data } : null;
+  }
+  const r = ConsultationRequest.safeParse(value);
+  return r.success ? { entity: 'request', data: r.data } : null;
+}

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ServiceError } from '../errors.js';
+import { LocalStore } from './local-store.js';
+import { migrate } from './migrate.js';
+import { LATEST_VERSION, MIGRATIONS } from './migrations/index.js';
+import { patient, tempDir } from './test-fixtures.js';
+
+let t: ReturnType<typeof tempDir>;
+beforeEach(() => (t = tempDir()));
+afterEach(() => t.cleanup());
+
+describe('local store migrations', () => {
+  it('are numbered 1, 2, 3 … without gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+
+  it('bring a fresh database to the latest version, in WAL with synchronous=FULL', () => {
+    const store = LocalStore.open(path.join(t.dir, 'a', 'store.sqlite'));
+    try {
+      expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+      expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+      const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+      expect(tables).toEqual(expect.arrayContaining(['patients', 'requests', 'outbox', 'rejections', 'meta']));
+    } finally {
+      store.close();
+    }
+  });
+
+  it('apply each migration in turn: 0001 from version 0', () => {
+    const db = new BetterSqlite3(path.join(t.dir, 'step.sqlite'));
+    try {
+      for (const [i, m] of MIGRATIONS.entries()) {
+        expect(migrate(db, MIGRATIONS.slice(0, i + 1))).toBe(m.version);
+        expect(db.pragma('user_version', { simple: true })).toBe(m.version);
+      }
+      // Running again changes nothing.
+      expect(migrate(db)).toBe(LATEST_VERSION);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('roll back a failing migration whole, leaving the version as it was', () => {
+    const db = new BetterSqlite3(path.join(t.dir, 'fail.sqlite'));
+    try {
+      const broken = [...MIGRATIONS, { version: LATEST_VERSION + 1, name: 'broken', up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE x (a); SELECT nope FROM nowhere;') }];
+      expect(() => migrate(db, broken)).toThrow();
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'x'").get()).toBeUndefined();
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuse a database from a newer app with STORE_TOO_NEW and a Russian message', () => {
+    const file = path.join(t.dir, 'new.sqlite');
+    const db = new BetterSqlite3(file);
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    db.close();
+    let error: unknown;
+    try {
+      LocalStore.open(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).code).toBe('STORE_TOO_NEW');
+    expect((error as ServiceError).message).toMatch(/Обновите приложение/);
+  });
+
+  it('keep data, the client id and the outbox across a reopen', () => {
+    const file = path.join(t.dir, 'reopen.sqlite');
+    const p = patient();
+    const first = LocalStore.open(file);
+    const clientId = first.clientId;
+    first.mutate({ name: 'patient.create', args: { id: p.id }, summary: 'Новый пациент Иванов И. И.', entity: 'patient', entityId: p.id, optimistic: { entity: 'patient', data: p } });
+    first.applyPull([], 42);
+    first.close();
+    const second = LocalStore.open(file);
+    try {
+      expect(second.clientId).toBe(clientId);
+      expect(second.getPatient(p.id)).toEqual(p);
+      expect(second.cursor).toBe(42);
+      expect(second.outbox(10).map((o) => [o.id, o.summary])).toEqual([[1, 'Новый пациент Иванов И. И.']]);
+    } finally {
+      second.close();
+    }
+  });
+});
