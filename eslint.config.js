@@ -54,6 +54,7 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
     rules: layer('renderer/ reaches the services only through its RPC client; it imports shared/.', [['**/electron/**', '**/server/**', 'electron', 'node:*']]),
   },
   {

@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/**/*.test.ts', 'electron/services/**/*.test.ts', 'electron/host/**/*.test.ts', 'electron/main/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['shared/**/*.test.ts', 'electron/services/**/*.test.ts', 'electron/host/**/*.test.ts', 'electron/main/**/*.test.ts', 'renderer/**/*.test.ts', 'scripts/**/*.test.ts'],
           environment: 'node',
         },
       },

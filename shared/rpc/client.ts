@@ -28,7 +28,7 @@ export class RpcClient {
     transport.onClose?.((reason) => this.close(reason));
   }
 
-  call<M extends RpcMethod>(method: M, ...args: {} extends RpcInput<M> ? [params?: RpcInput<M>] : [params: RpcInput<M>]): Promise<RpcOutput<M>> {
+  call<M extends RpcMethod>(method: M, ...args: Record<never, never> extends RpcInput<M> ? [params?: RpcInput<M>] : [params: RpcInput<M>]): Promise<RpcOutput<M>> {
     if (this.closed !== null) {
       return Promise.reject(new RpcError('SERVER_UNREACHABLE', 'Связь со службами приложения потеряна. Перезапустите приложение.'));
     }

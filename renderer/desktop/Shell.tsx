@@ -1,0 +1,120 @@
+import { AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useState, type ReactNode } from 'react';
+import type { PublicUser } from '../../shared/domain/users';
+import { t, type MessageId } from '../i18n';
+import { useRpc, useRpcEvent } from '../rpc/context';
+import { SyncIndicator } from './components/SyncIndicator';
+import { EmptyState } from './components/EmptyState';
+import { DoctorQueue } from './homes/DoctorQueue';
+import { ManagerHome } from './homes/ManagerHome';
+import { PhysicianHome } from './homes/PhysicianHome';
+import { roleLabel } from './labels';
+import { notifyError, notifyRejection } from './notify';
+
+interface View {
+  id: string;
+  label: Extract<MessageId, `shell.nav.${string}`>;
+  render: (user: PublicUser) => ReactNode;
+}
+
+/** What each role sees in the navigation, first item is the home. */
+function viewsFor(user: PublicUser): View[] {
+  switch (user.role) {
+    case 'physician':
+      return [{ id: 'my-patients', label: 'shell.nav.myPatients', render: () => <PhysicianHome /> }];
+    case 'manager':
+      return [
+        { id: 'patients-by-status', label: 'shell.nav.patientsByStatus', render: () => <ManagerHome /> },
+        { id: 'centre-queues', label: 'shell.nav.centreQueues', render: (u) => <DoctorQueue user={u} /> },
+      ];
+    case 'doctor':
+      return [{ id: 'centre-queue', label: 'shell.nav.centreQueue', render: (u) => <DoctorQueue user={u} /> }];
+    case 'admin':
+      return [
+        {
+          id: 'admin',
+          label: 'shell.nav.admin',
+          render: () => <EmptyState testId="admin-empty" title={t('admin.empty.title')} body={t('admin.empty.body')} />,
+        },
+      ];
+    case 'patient':
+      return [];
+  }
+}
+
+export function Shell({ user }: { user: PublicUser }) {
+  const rpc = useRpc();
+  const views = viewsFor(user);
+  const [viewId, setViewId] = useState(views[0]?.id);
+  const [navOpened, nav] = useDisclosure(false);
+  const [signingOut, setSigningOut] = useState(false);
+  const view = views.find((v) => v.id === viewId) ?? views[0];
+
+  useRpcEvent('sync.rejected', notifyRejection);
+
+  const signOut = () => {
+    setSigningOut(true);
+    // session.changed brings the sign-in screen; nothing else to do on success.
+    rpc
+      .call('session.signOut')
+      .catch(notifyError)
+      .finally(() => setSigningOut(false));
+  };
+
+  const role = user.role === 'doctor' && user.isDuty ? `${roleLabel(user.role)}, ${t('role.dutySuffix')}` : roleLabel(user.role);
+
+  return (
+    <AppShell header={{ height: 64 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !navOpened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={navOpened} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label={t('shell.toggleNav')} />
+            <Title order={1} size="h4" c="blue.7" data-testid="app-title">
+              {t('app.name')}
+            </Title>
+          </Group>
+          <Group gap="lg" wrap="nowrap">
+            <SyncIndicator />
+            <Stack gap={0} align="flex-end" data-testid="current-user" data-role={user.role}>
+              <Text size="sm" fw={600} data-testid="current-user-name">
+                {user.fullName}
+              </Text>
+              <Text size="xs" c="dimmed" data-testid="current-user-role">
+                {role}
+              </Text>
+            </Stack>
+            <Button variant="subtle" size="xs" onClick={signOut} loading={signingOut} data-testid="sign-out">
+              {t('shell.signOut')}
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label={t('shell.nav.label')} component="nav">
+        {views.map((v) => (
+          <NavLink
+            key={v.id}
+            component="button"
+            label={t(v.label)}
+            active={v.id === view?.id}
+            aria-current={v.id === view?.id ? 'page' : undefined}
+            onClick={() => {
+              setViewId(v.id);
+              nav.close();
+            }}
+            data-testid={`nav-${v.id}`}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        {view ? (
+          <div key={view.id} data-testid={`view-${view.id}`}>
+            {view.render(user)}
+          </div>
+        ) : (
+          <EmptyState testId="patient-desktop" title={t('patient.desktop.title')} body={t('patient.desktop.body')} />
+        )}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

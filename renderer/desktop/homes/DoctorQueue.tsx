@@ -1,0 +1,180 @@
+import { Badge, Button, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useState } from 'react';
+import type { PublicUser } from '../../../shared/domain/users';
+import type { QueueRow } from '../../../shared/rpc/contract';
+import { t } from '../../i18n';
+import { fullName } from '../../i18n/format';
+import { useRpc } from '../../rpc/context';
+import { DueDate } from '../components/DueDate';
+import { EmptyState } from '../components/EmptyState';
+import { FirstLoad, LoadFailed, Shown } from '../components/ListStatus';
+import { centreName, isOverdue, profileName, sourceLabel, STATUS_COLOR, statusLabel } from '../labels';
+import { notifyError, notifySuccess } from '../notify';
+import { useLiveQuery } from '../use-live-query';
+
+function Assignment({ row, user, taking, onTake }: { row: QueueRow; user: PublicUser; taking: boolean; onTake: () => void }) {
+  const { request } = row;
+  const name = row.patient ? fullName(row.patient) : t('queue.unknownPatient');
+  if (request.assignedDoctorId === null) {
+    if (user.role === 'doctor' && request.status === 'new') {
+      return (
+        <Button size="xs" onClick={onTake} loading={taking} aria-label={t('queue.take.aria', { name })} data-testid="take-request">
+          {t('queue.take')}
+        </Button>
+      );
+    }
+    return null;
+  }
+  return request.assignedDoctorId === user.id ? (
+    <Badge variant="light" color="teal" data-testid="row-assigned" data-mine="true">
+      {t('queue.mine')}
+    </Badge>
+  ) : (
+    <Badge variant="light" color="gray" data-testid="row-assigned" data-mine="false">
+      {t('queue.others')}
+    </Badge>
+  );
+}
+
+/**
+ * «Очередь центра» (doctor: own centre) and «Очередь центров» (manager: all centres, read-only):
+ * every request from the three ways in, with due dates; overdue ones stand out.
+ */
+export function DoctorQueue({ user }: { user: PublicUser }) {
+  const rpc = useRpc();
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const [taking, setTaking] = useState<ReadonlySet<string>>(new Set());
+  const queue = useLiveQuery(`queue:${q}`, () => rpc.call('requests.queue', q ? { q } : {}));
+  const allCentres = user.role !== 'doctor';
+  const now = Date.now();
+
+  const take = (row: QueueRow) => {
+    const id = row.request.id;
+    setTaking((s) => new Set(s).add(id));
+    rpc
+      .call('requests.take', { id })
+      .then(
+        (taken) => {
+          notifySuccess(t('queue.taken', { name: taken.patient ? fullName(taken.patient) : t('queue.unknownPatient') }));
+          queue.reload();
+        },
+        notifyError,
+      )
+      .finally(() =>
+        setTaking((s) => {
+          const next = new Set(s);
+          next.delete(id);
+          return next;
+        }),
+      );
+  };
+
+  let body;
+  if (queue.data === undefined) {
+    body = queue.error ? <LoadFailed error={queue.error} retry={queue.reload} /> : <FirstLoad />;
+  } else if (queue.data.items.length === 0) {
+    body = q ? (
+      <EmptyState testId="queue-nothing-found" title={t('table.search')} body={t('table.nothingFound', { q })} />
+    ) : (
+      <EmptyState testId="queue-empty" title={allCentres ? t('queue.titleAll') : t('queue.title')} body={t('queue.empty')} />
+    );
+  } else {
+    body = (
+      <>
+        <Table.ScrollContainer minWidth={900}>
+          <Table striped highlightOnHover verticalSpacing="xs" data-testid="queue-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('table.patient')}</Table.Th>
+                <Table.Th>{allCentres ? t('table.centreProfile') : t('table.profile')}</Table.Th>
+                <Table.Th>{t('table.source')}</Table.Th>
+                <Table.Th>{t('table.status')}</Table.Th>
+                <Table.Th>{t('table.due')}</Table.Th>
+                <Table.Th>{t('table.actions')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {queue.data.items.map((row) => {
+                const { request: r } = row;
+                const overdue = isOverdue(r.dueAt, r.status, now);
+                return (
+                  <Table.Tr
+                    key={r.id}
+                    data-testid="queue-row"
+                    data-request-id={r.id}
+                    data-status={r.status}
+                    data-source={r.source}
+                    data-overdue={overdue}
+                    data-pending={row.pending}
+                  >
+                    <Table.Td>
+                      <Stack gap={2} align="flex-start">
+                        <Text size="sm" fw={500} data-testid="patient-name">
+                          {row.patient ? fullName(row.patient) : t('queue.unknownPatient')}
+                        </Text>
+                        {r.urgency === 'urgent' && (
+                          <Badge size="xs" color="red" variant="outline">
+                            {t('urgency.urgent')}
+                          </Badge>
+                        )}
+                        {row.pending && (
+                          <Badge size="xs" color="orange" variant="light" data-testid="row-pending">
+                            {t('table.pending')}
+                          </Badge>
+                        )}
+                      </Stack>
+                    </Table.Td>
+                    <Table.Td>
+                      {allCentres && <Text size="sm">{centreName(r.centre)}</Text>}
+                      <Text size={allCentres ? 'xs' : 'sm'} c={allCentres ? 'dimmed' : undefined}>
+                        {profileName(r.centre, r.profile)}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td data-testid="row-source">{sourceLabel(r.source)}</Table.Td>
+                    <Table.Td>
+                      <Badge color={STATUS_COLOR[r.status]} variant="light" data-testid="row-status">
+                        {statusLabel(r.status)}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      <DueDate dueAt={r.dueAt} overdue={overdue} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Assignment row={row} user={user} taking={taking.has(r.id)} onTake={() => take(row)} />
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        <Shown shown={queue.data.items.length} total={queue.data.total} />
+      </>
+    );
+  }
+
+  return (
+    <Stack gap="md">
+      <Title order={2}>
+        {allCentres ? t('queue.titleAll') : t('queue.title')}
+        {!allCentres && user.centre && (
+          <Text span c="dimmed" fz="lg" ml="sm">
+            {centreName(user.centre)}
+          </Text>
+        )}
+      </Title>
+      <TextInput
+        label={t('table.search')}
+        placeholder={t('table.search.placeholder')}
+        value={search}
+        onChange={(e) => setSearch(e.currentTarget.value)}
+        type="search"
+        maw={420}
+        data-testid="queue-search"
+      />
+      {body}
+    </Stack>
+  );
+}

@@ -1,0 +1,61 @@
+import { Button, Group, Stack, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
+import { useState } from 'react';
+import { t } from '../../i18n';
+import { useRpc } from '../../rpc/context';
+import { AddPatientModal } from '../components/AddPatientModal';
+import { EmptyState } from '../components/EmptyState';
+import { FirstLoad, LoadFailed, Shown } from '../components/ListStatus';
+import { PatientTable } from '../components/PatientTable';
+import { useLiveQuery } from '../use-live-query';
+
+/** «Мои пациенты»: the physician's referred patients with their latest request's status. */
+export function PhysicianHome() {
+  const rpc = useRpc();
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const [adding, add] = useDisclosure(false);
+  const list = useLiveQuery(`patients:${q}`, () => rpc.call('patients.list', q ? { q } : {}));
+
+  const addButton = (
+    <Button onClick={add.open} data-testid="add-patient">
+      {t('physician.add')}
+    </Button>
+  );
+
+  let body;
+  if (list.data === undefined) {
+    body = list.error ? <LoadFailed error={list.error} retry={list.reload} /> : <FirstLoad />;
+  } else if (list.data.total === 0 && !q) {
+    body = <EmptyState testId="patients-empty" title={t('physician.empty.title')} body={t('physician.empty.body')} />;
+  } else if (list.data.items.length === 0) {
+    body = <EmptyState testId="patients-nothing-found" title={t('table.search')} body={t('table.nothingFound', { q })} />;
+  } else {
+    body = (
+      <>
+        <PatientTable rows={list.data.items} testId="patients-table" />
+        <Shown shown={list.data.items.length} total={list.data.total} />
+      </>
+    );
+  }
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-end">
+        <Title order={2}>{t('physician.title')}</Title>
+        {addButton}
+      </Group>
+      <TextInput
+        label={t('table.search')}
+        placeholder={t('table.search.placeholder')}
+        value={search}
+        onChange={(e) => setSearch(e.currentTarget.value)}
+        type="search"
+        maw={420}
+        data-testid="patients-search"
+      />
+      {body}
+      <AddPatientModal opened={adding} onClose={add.close} onCreated={list.reload} />
+    </Stack>
+  );
+}
