@@ -8,9 +8,10 @@ import { migrateToLatest } from '../db/migrate.js';
 import { seedDemo } from '../demo/seed.js';
 import { PokeHub } from '../ws/poke-hub.js';
 import type { AppContext } from '../context.js';
+import { IMPORT_USAGE, runReferralImport } from './referral-import.js';
 
 /**
- * `npm run admin -- <command>`: migrate, create-user, seed-demo, verify-audit.
+ * `npm run admin -- <command>`: migrate, create-user, seed-demo, verify-audit, import.
  * Results go to stdout (JSON with --json); errors to stderr with a non-zero exit code.
  */
 const USAGE = `Использование: npm run admin -- <команда> [параметры]
@@ -18,7 +19,8 @@ const USAGE = `Использование: npm run admin -- <команда> [п
   create-user --login L --role R --name "ФИО" [--centre bakulev|kulakov] [--duty]
                                 создать пользователя (пароль читается из OBLAKO_NEW_PASSWORD или stdin)
   seed-demo                     создать демо-учётные записи и демо-данные
-  verify-audit [--json]         проверить целостность цепочки журнала аудита`;
+  verify-audit [--json]         проверить целостность цепочки журнала аудита
+${IMPORT_USAGE}`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -28,6 +30,8 @@ async function readStdin(): Promise<string> {
 
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
+  // A dry run reads a file and touches no database: it must work without a configured one.
+  if (command === 'import') return runReferralImport(rest);
   const config = loadConfig();
   const db = openDatabase(config.database);
   const ctx: AppContext = { config, db, pokes: new PokeHub() };
