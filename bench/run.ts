@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   if (only !== null && only !== 'server' && only !== 'desktop') throw new Error('--only takes server or desktop');
   if (only !== 'desktop') await server();
   if (only !== 'server') await desktop();
+  if (only === null) (await import('./referral-import.js')).runReferralImportBench(quick);
 }
 
 main().catch((err: unknown) => {

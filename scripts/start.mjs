@@ -123,12 +123,19 @@ async function main() {
   say('Остановить: Ctrl+C');
 }
 
-process.on('SIGINT', () => {
+/** Stops every child and exits once they are gone (each gets 10 s to close its database). */
+function shutdown() {
+  if (stopping) return;
   stopAll();
-  process.exit(0);
-});
-process.on('SIGTERM', () => {
-  stopAll();
-  process.exit(0);
-});
+  const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  if (alive.length === 0) process.exit(0);
+  let left = alive.length;
+  for (const c of alive) c.once('exit', () => --left === 0 && process.exit(0));
+  setTimeout(() => {
+    for (const c of alive) c.kill('SIGKILL');
+    process.exit(1);
+  }, 10_000).unref();
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
 main().catch((err) => fail(`Не удалось запустить: ${err instanceof Error ? err.message : String(err)}`));
