@@ -4,3 +4,4 @@ export * from './patients.js';
 export * from './requests.js';
 export * from './roles.js';
 export * from './users.js';
+export * from './referrals.js';

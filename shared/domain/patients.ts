@@ -12,6 +12,26 @@ export const BirthDate = IsoDate.refine(
   'Дата рождения должна быть в прошлом и не ранее 1900 года.',
 );
 
+/**
+ * Where a referred patient is in the programme, as the referring physician follows it. `sent`
+ * belongs to a batch row not yet imported; the rest is computed by the server for a patient.
+ */
+export const PATIENT_STAGES = [
+  'sent',
+  'imported',
+  'credentials_sent',
+  'signed_in',
+  'documents_complete',
+  'under_review',
+  'scheduled',
+  'consulted',
+  'conclusion_issued',
+  'invited',
+  'cancelled',
+] as const;
+export const PatientStage = z.enum(PATIENT_STAGES);
+export type PatientStage = z.infer<typeof PatientStage>;
+
 export const Patient = z.object({
   id: Id,
   lastName: z.string(),
