@@ -3,6 +3,7 @@
 //   main.js      ESM (package.json is "type": "module"); electron/main + the services and shared
 //                code it imports; npm packages stay external and are shipped in node_modules
 //                (native better-sqlite3 must be loaded from disk, rebuilt for Electron).
+//   referral-import-worker.js  the XLSX parsing worker thread, beside main.js where the runner looks.
 //   preload.cjs  CommonJS, one self-contained file: a sandboxed preload can require only 'electron'.
 // Usage: node scripts/build-electron.mjs [--watch]
 import path from 'node:path';
@@ -28,7 +29,8 @@ const common = {
 const builds = [
   {
     ...common,
-    entryPoints: { main: 'electron/main/main.ts' },
+    // The referral-import worker runs in its own thread and is found next to main.js.
+    entryPoints: { main: 'electron/main/main.ts', 'referral-import-worker': 'electron/services/xlsx/referral-import-worker.ts' },
     outdir,
     format: 'esm',
     outExtension: { '.js': '.js' },

@@ -27,6 +27,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_SIGNED_IN: 401,
   SERVER_UNREACHABLE: 503,
   STORE_TOO_NEW: 409,
+  CANCELLED: 409,
+  FILE_REJECTED: 422,
 };
 
 /** A domain error with a stable code and a Russian message that says what to do. */

@@ -45,6 +45,9 @@ export function registerDataHandlers(router: Router, sessions: SessionManager): 
       attendingPhysician: input.attendingPhysician ?? null,
       // As the server decides it: a physician refers their own patients, a manager nobody's.
       referredBy: user.role === 'physician' ? user.id : null,
+      stage: 'imported',
+      batchId: null,
+      batchRow: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -30,6 +30,9 @@ export const ERROR_CODES = [
   'NOT_SIGNED_IN',
   'SERVER_UNREACHABLE',
   'STORE_TOO_NEW',
+  // Long jobs and files.
+  'CANCELLED',
+  'FILE_REJECTED',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ErrorCode } from '../domain/errors.js';
 import { Id, IsoDateTime } from '../domain/ids.js';
-import { Patient, PatientCreate } from '../domain/patients.js';
+import { Patient, PatientCreate, PatientStage } from '../domain/patients.js';
+import { BatchStatus } from '../domain/referrals.js';
+import { REFERRAL_FIELD_KEYS } from '../referral/columns.js';
 import { ConsultationRequest, RequestStatus } from '../domain/requests.js';
 import type { Role } from '../domain/roles.js';
 import { PublicUser } from '../domain/users.js';
@@ -117,6 +119,124 @@ export const QueueOutput = z.object({ items: z.array(QueueRow), total: z.number(
 /** The renderer does not make ids: the services do, so a retried create stays one patient. */
 export const PatientCreateInput = PatientCreate.omit({ id: true });
 
+// ── Referral tables (drafts, files, sending, status) ────────────────────────────────────────
+
+export const REFERRAL_DRAFT_MAX_ROWS = 10_000;
+/** An XLSX handed to the services: 20 MB of file is about 27 MB of base64. */
+export const REFERRAL_FILE_MAX_BASE64 = 28_000_000;
+
+export const ReferralFieldKeyEnum = z.enum(REFERRAL_FIELD_KEYS as [string, ...string[]]);
+
+/** A grid row as the physician typed it: raw text per field (validated by shared/referral). */
+export const DraftRow = z.strictObject({
+  /** Stable number shown in the grid (the sheet's own row number for an imported file). */
+  row: z.number().int().min(1),
+  cells: z.partialRecord(ReferralFieldKeyEnum, z.string().max(2000)),
+  /** Excluded rows are kept in the draft but never sent. */
+  excluded: z.boolean().default(false),
+});
+export type DraftRow = z.infer<typeof DraftRow>;
+
+export const DraftSummary = z.object({
+  id: Id,
+  title: z.string(),
+  fileName: z.string().nullable(),
+  fileHash: z.string().nullable(),
+  rowCount: z.number().int(),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  /** Set once sent: the batch id on the server (sending again is a no-op). */
+  sentBatchId: Id.nullable(),
+  sentAt: IsoDateTime.nullable(),
+});
+export type DraftSummary = z.infer<typeof DraftSummary>;
+
+export const Draft = DraftSummary.extend({ rows: z.array(DraftRow) });
+export type Draft = z.infer<typeof Draft>;
+
+export const DraftTitle = z.string().trim().min(1, 'Введите название таблицы.').max(200);
+
+export const FileBytes = z.strictObject({
+  fileName: z.string().trim().min(1).max(255),
+  base64: z.string().max(REFERRAL_FILE_MAX_BASE64, 'Файл слишком большой: не более 20 МБ.'),
+});
+
+/** A column of the file and the field it feeds (null: ignored). */
+export const MappingChoice = z.strictObject({
+  index: z.number().int().min(0).max(500),
+  target: z.union([ReferralFieldKeyEnum, z.literal('fullName'), z.literal('rowNumber')]).nullable(),
+});
+
+export const ReadFileInput = FileBytes.extend({
+  /** Made by the caller, so it can cancel the job (`referral.cancelJob`) and match progress events. */
+  jobId: z.string().uuid(),
+  /** The user's corrections on the confirmation screen, for the layout `signature` of the first
+   * read; absent: the mapping remembered for the file's layout, else the automatic one. */
+  signature: z.string().min(1).max(2000).optional(),
+  mapping: z.array(MappingChoice).max(500).optional(),
+});
+
+export const ReadFileOutput = z.object({
+  fileName: z.string(),
+  fileHash: z.string(),
+  sheet: z.object({ name: z.string(), index: z.number().int() }),
+  sheets: z.array(z.object({ name: z.string(), index: z.number().int(), filledRows: z.number().int(), headerRow: z.number().int().nullable(), chosen: z.boolean() })),
+  /** The header row (1-based), the signature of its layout, and each column's proposed field. */
+  headerRow: z.number().int(),
+  signature: z.string(),
+  columns: z.array(z.object({ index: z.number().int(), header: z.string(), target: z.string().nullable(), confidence: z.string() })),
+  /** Whether this mapping was remembered from an earlier confirmation of the same layout. */
+  remembered: z.boolean(),
+  rows: z.array(DraftRow),
+  skipped: z.array(z.object({ row: z.number().int(), reason: z.string() })),
+  notices: z.array(z.object({ code: z.string(), message: z.string() })),
+  summary: z.object({ total: z.number().int(), valid: z.number().int(), invalid: z.number().int(), skipped: z.number().int() }),
+});
+export type ReadFileOutput = z.infer<typeof ReadFileOutput>;
+
+export const XlsxFile = z.object({ fileName: z.string(), base64: z.string() });
+
+/** One line of the physician's status view: a batch row not yet imported, or a referred patient. */
+export const ReferralStatusRow = z.object({
+  key: z.string(),
+  patientId: Id.nullable(),
+  batchId: Id.nullable(),
+  batchRow: z.number().int().nullable(),
+  fullName: z.string(),
+  birthDate: z.string().nullable(),
+  centre: z.string().nullable(),
+  profile: z.string().nullable(),
+  stage: PatientStage,
+  updatedAt: IsoDateTime,
+});
+export type ReferralStatusRow = z.infer<typeof ReferralStatusRow>;
+
+export const ReferralStatusInput = z.strictObject({
+  ...Page,
+  q: z.string().trim().max(100).optional(),
+  stage: PatientStage.optional(),
+});
+export const ReferralStatusOutput = z.object({
+  items: z.array(ReferralStatusRow),
+  total: z.number().int(),
+  counts: z.partialRecord(PatientStage, z.number().int()),
+});
+
+export const BatchSummary = z.object({
+  id: Id,
+  title: z.string(),
+  physicianName: z.string(),
+  fileName: z.string().nullable(),
+  fileHash: z.string().nullable(),
+  rowCount: z.number().int(),
+  status: BatchStatus,
+  createdAt: IsoDateTime,
+  pending: z.boolean(),
+});
+export type BatchSummary = z.infer<typeof BatchSummary>;
+
+const referralRoles = ['physician', 'manager'] as const;
+
 export const RPC = {
   'app.info': method({ roles: 'public', input: Empty, output: AppInfo }),
   'session.get': method({ roles: 'public', input: Empty, output: Session }),
@@ -131,6 +251,29 @@ export const RPC = {
   'patients.create': method({ roles: ['physician', 'manager'], input: PatientCreateInput, output: PatientRow }),
   'requests.queue': method({ roles: ['doctor', 'manager'], input: QueueInput, output: QueueOutput }),
   'requests.take': method({ roles: ['doctor'], input: z.strictObject({ id: Id }), output: QueueRow }),
+  'referral.template': method({ roles: referralRoles, input: Empty, output: XlsxFile }),
+  'referral.readFile': method({ roles: referralRoles, input: ReadFileInput, output: ReadFileOutput }),
+  'referral.cancelJob': method({ roles: referralRoles, input: z.strictObject({ jobId: z.string().uuid() }), output: Ok }),
+  'referral.rememberMapping': method({ roles: referralRoles, input: z.strictObject({ signature: z.string().min(1).max(2000), mapping: z.array(MappingChoice).max(500) }), output: Ok }),
+  'drafts.list': method({ roles: ['physician'], input: Empty, output: z.object({ items: z.array(DraftSummary) }) }),
+  'drafts.get': method({ roles: ['physician'], input: z.strictObject({ id: Id }), output: Draft }),
+  'drafts.create': method({
+    roles: ['physician'],
+    input: z.strictObject({
+      title: DraftTitle,
+      fileName: z.string().max(255).nullable().default(null),
+      fileHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
+      rows: z.array(DraftRow).max(REFERRAL_DRAFT_MAX_ROWS).default([]),
+    }),
+    output: Draft,
+  }),
+  'drafts.save': method({ roles: ['physician'], input: z.strictObject({ id: Id, title: DraftTitle, rows: z.array(DraftRow).max(REFERRAL_DRAFT_MAX_ROWS) }), output: DraftSummary }),
+  'drafts.delete': method({ roles: ['physician'], input: z.strictObject({ id: Id }), output: Ok }),
+  /** Refused with VALIDATION_FAILED (issues per row and field) while a non-excluded row has a problem. */
+  'drafts.send': method({ roles: ['physician'], input: z.strictObject({ id: Id }), output: z.object({ batchId: Id }) }),
+  'drafts.export': method({ roles: ['physician'], input: z.strictObject({ id: Id }), output: XlsxFile }),
+  'referrals.status': method({ roles: ['physician'], input: ReferralStatusInput, output: ReferralStatusOutput }),
+  'batches.list': method({ roles: referralRoles, input: Empty, output: z.object({ items: z.array(BatchSummary) }) }),
 } as const satisfies Record<string, RpcMethodDef>;
 
 export type RpcMethod = keyof typeof RPC;

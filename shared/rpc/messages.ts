@@ -25,8 +25,9 @@ export type RpcResponseMessage = { id: number; result: unknown } | { id: number;
 export type RpcEventMessage = { event: string; payload: unknown };
 export type RpcServerMessage = RpcResponseMessage | RpcEventMessage;
 
-/** Largest message a transport accepts, in bytes of JSON (a bigger one is refused, not parsed). */
-export const RPC_MAX_MESSAGE_BYTES = 1_000_000;
+/** Largest message a transport accepts, in bytes of JSON (a bigger one is refused, not parsed).
+ * Room for a referral XLSX of 20 MB as base64; every method still caps its own fields. */
+export const RPC_MAX_MESSAGE_BYTES = 32_000_000;
 
 /** Thrown by the renderer's client for an `{error}` answer: the code is stable, the text Russian. */
 export class RpcError extends Error {

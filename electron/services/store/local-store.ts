@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { Patient } from '../../../shared/domain/patients.js';
+import { ReferralBatch } from '../../../shared/domain/referrals.js';
 import { ConsultationRequest } from '../../../shared/domain/requests.js';
 import type { Rejection } from '../../../shared/rpc/contract.js';
 import type { Change, MutationName, MutationResult, SyncEntity } from '../../../shared/sync/protocol.js';
@@ -27,8 +28,13 @@ export interface LocalMutation {
   entity: SyncEntity;
   entityId: string;
   /** The optimistic local result, written in the same transaction as the outbox row. */
-  optimistic: { entity: 'patient'; data: Patient } | { entity: 'request'; data: ConsultationRequest };
+  optimistic: EntityRow;
 }
+
+export type EntityRow =
+  | { entity: 'patient'; data: Patient }
+  | { entity: 'request'; data: ConsultationRequest }
+  | { entity: 'batch'; data: ReferralBatch };
 
 export interface PushOutcome {
   changed: Set<SyncEntity>;
@@ -157,7 +163,7 @@ export class LocalStore {
       for (const c of changes) {
         const isPending = pending.has(key(c.entity, c.id));
         if (c.op === 'put') {
-          const row = c.entity === 'patient' ? { entity: 'patient' as const, data: c.data } : { entity: 'request' as const, data: c.data };
+          const row = { entity: c.entity, data: c.data } as EntityRow;
           if (isPending && this.exists(c.entity, c.id)) this.setServerCopy(c.entity, c.id, JSON.stringify(c.data));
           else this.writeServer(row);
         } else if (isPending) {
@@ -281,6 +287,11 @@ export class LocalStore {
     else this.sql(`DELETE FROM ${table(entity)} WHERE id = ?`).run(id);
   }
 
+  getBatch(id: string): ReferralBatch | null {
+    const row = this.sql('SELECT data FROM batches WHERE id = ?').get(id) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as ReferralBatch) : null;
+  }
+
   private writeLocal(row: LocalMutation['optimistic']): void {
     this.write(row, false);
   }
@@ -292,15 +303,26 @@ export class LocalStore {
   private write(row: LocalMutation['optimistic'], fromServer: boolean): void {
     const json = JSON.stringify(row.data);
     const serverSet = fromServer ? ', server_data = excluded.server_data, server_deleted = 0' : '';
-    if (row.entity === 'patient') {
+    if (row.entity === 'batch') {
+      const b = row.data;
+      this
+        .sql(
+          `INSERT INTO batches (id, physician_id, status, created_at, updated_at, data, server_data)
+           VALUES (@id, @physicianId, @status, @createdAt, @updatedAt, @data, @serverData)
+           ON CONFLICT(id) DO UPDATE SET physician_id = excluded.physician_id, status = excluded.status,
+             created_at = excluded.created_at, updated_at = excluded.updated_at, data = excluded.data${serverSet}`,
+        )
+        .run({ id: b.id, physicianId: b.physicianId, status: b.status, createdAt: b.createdAt, updatedAt: b.updatedAt, data: json, serverData: fromServer ? json : null });
+    } else if (row.entity === 'patient') {
       const p = row.data;
       this
         .sql(
-          `INSERT INTO patients (id, last_name, first_name, middle_name, snils, enp, phone, referred_by, search, updated_at, data, server_data)
-           VALUES (@id, @lastName, @firstName, @middleName, @snils, @enp, @phone, @referredBy, @search, @updatedAt, @data, @serverData)
+          `INSERT INTO patients (id, last_name, first_name, middle_name, snils, enp, phone, referred_by, stage, batch_id, batch_row, search, updated_at, data, server_data)
+           VALUES (@id, @lastName, @firstName, @middleName, @snils, @enp, @phone, @referredBy, @stage, @batchId, @batchRow, @search, @updatedAt, @data, @serverData)
            ON CONFLICT(id) DO UPDATE SET last_name = excluded.last_name, first_name = excluded.first_name,
              middle_name = excluded.middle_name, snils = excluded.snils, enp = excluded.enp, phone = excluded.phone,
-             referred_by = excluded.referred_by, search = excluded.search, updated_at = excluded.updated_at,
+             referred_by = excluded.referred_by, stage = excluded.stage, batch_id = excluded.batch_id,
+             batch_row = excluded.batch_row, search = excluded.search, updated_at = excluded.updated_at,
              data = excluded.data${serverSet}`,
         )
         .run({
@@ -312,6 +334,9 @@ export class LocalStore {
           enp: p.enp,
           phone: p.phone,
           referredBy: p.referredBy,
+          stage: p.stage,
+          batchId: p.batchId,
+          batchRow: p.batchRow,
           search: patientSearchText(p),
           updatedAt: p.updatedAt,
           data: json,
@@ -343,14 +368,20 @@ export class LocalStore {
   }
 }
 
-function table(entity: SyncEntity): 'patients' | 'requests' {
-  return entity === 'patient' ? 'patients' : 'requests';
+const TABLES = { patient: 'patients', request: 'requests', batch: 'batches' } as const satisfies Record<SyncEntity, string>;
+
+function table(entity: SyncEntity): (typeof TABLES)[SyncEntity] {
+  return TABLES[entity];
 }
 
-function parseEntity(entity: SyncEntity, value: unknown): LocalMutation['optimistic'] | null {
+function parseEntity(entity: SyncEntity, value: unknown): EntityRow | null {
   if (entity === 'patient') {
     const p = Patient.safeParse(value);
     return p.success ? { entity: 'patient', data: p.data } : null;
+  }
+  if (entity === 'batch') {
+    const b = ReferralBatch.safeParse(value);
+    return b.success ? { entity: 'batch', data: b.data } : null;
   }
   const r = ConsultationRequest.safeParse(value);
   return r.success ? { entity: 'request', data: r.data } : null;

@@ -1,0 +1,128 @@
+import crypto from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RpcError } from '../../shared/rpc/messages.js';
+import { buildWorld, PASSWORD } from '../../server/test/world.js';
+import { buildReferralTemplate } from '../services/xlsx/template.js';
+import { Central, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
+
+/** The physician's referral tables through the services, against a real central API. */
+let central: Central;
+const open: { desktop: Desktop; cleanup(): void }[] = [];
+
+beforeAll(async () => {
+  central = await Central.start();
+  await buildWorld(central.server);
+});
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    await o.desktop.close();
+    o.cleanup();
+  }
+});
+afterAll(async () => central.destroy());
+
+async function signedIn(login: string, dir = tempDataDir()): Promise<Desktop> {
+  const desktop = await startDesktop(dir.dir);
+  open.push({ desktop, cleanup: dir.cleanup });
+  await desktop.rpc.call('session.signIn', { serverUrl: central.url, login, password: PASSWORD });
+  return desktop;
+}
+
+const settled = (d: Desktop) =>
+  waitFor(async () => {
+    const s = await d.rpc.call('sync.status');
+    return s.state === 'online' && s.pending === 0 && s.lastSyncedAt !== null ? s : null;
+  }, 'sync to settle');
+
+const row = (n: number, over: Record<string, string> = {}) => ({
+  row: n,
+  excluded: false,
+  cells: {
+    lastName: `Табличный${'абвгдежзик'[n % 10]}`,
+    firstName: 'Семён',
+    middleName: 'Ильич',
+    sex: 'м',
+    birthDate: `0${(n % 9) + 1}.03.1975`,
+    snils: '112-233-445 95',
+    phone: '+7 912 345-67-89',
+    region: 'Республика Татарстан',
+    referringOrganization: 'ГАУЗ «РКБ»',
+    attendingPhysician: 'Иванова А. А.',
+    centre: 'НМИЦ ССХ им. А.Н. Бакулева',
+    profile: 'Ишемическая болезнь сердца',
+    icd10: 'I25.1',
+    diagnosis: 'ИБС, стенокардия напряжения',
+    urgency: 'плановая',
+    ...over,
+  },
+});
+
+describe('referral tables', () => {
+  it('a draft survives a restart, cannot be sent with errors, and reaches the manager exactly once', async () => {
+    const dir = tempDataDir();
+    let d = await signedIn('phys-a', dir);
+    await settled(d);
+    const draft = await d.rpc.call('drafts.create', { title: 'Направления, ноябрь' });
+    // Row 2 repeats row 1's СНИЛС (a duplicate) and has a bad phone.
+    await d.rpc.call('drafts.save', { id: draft.id, title: draft.title, rows: [row(1), row(2, { phone: '123' })] });
+
+    // Restart the services: the draft is in the local store.
+    await d.close();
+    open.splice(0);
+    d = await startDesktop(dir.dir);
+    open.push({ desktop: d, cleanup: dir.cleanup });
+    const reopened = await d.rpc.call('drafts.get', { id: draft.id });
+    expect(reopened.rows).toHaveLength(2);
+
+    const err = await d.rpc.call('drafts.send', { id: draft.id }).then(
+      () => null,
+      (e: unknown) => e as RpcError,
+    );
+    expect(err?.code).toBe('VALIDATION_FAILED');
+    expect(err?.issues?.map((i) => i.path).sort()).toEqual(['2.phone', '2.snils']);
+
+    // The physician fixes row 2 (another patient's СНИЛС) and excludes a third, broken row.
+    await d.rpc.call('drafts.save', {
+      id: draft.id,
+      title: draft.title,
+      rows: [row(1), row(2, { snils: '123-456-789 64', lastName: 'Другой' }), { ...row(3, { birthDate: 'никогда' }), excluded: true }],
+    });
+    const sent = await d.rpc.call('drafts.send', { id: draft.id });
+    const again = await d.rpc.call('drafts.send', { id: draft.id });
+    expect(again.batchId).toBe(sent.batchId);
+    await expect(d.rpc.call('drafts.save', { id: draft.id, title: 'x', rows: [] })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+
+    const mine = await d.rpc.call('batches.list');
+    expect(mine.items.map((b) => b.id)).toContain(sent.batchId);
+    await settled(d);
+
+    const status = await d.rpc.call('referrals.status', { stage: 'sent' });
+    expect(status.items.filter((r) => r.batchId === sent.batchId).map((r) => r.batchRow).sort()).toEqual([1, 2]);
+
+    const manager = await signedIn('manager');
+    await settled(manager);
+    const seen = await waitFor(async () => (await manager.rpc.call('batches.list')).items.find((b) => b.id === sent.batchId), 'the batch at the manager');
+    expect(seen).toMatchObject({ rowCount: 2, status: 'sent', title: 'Направления, ноябрь' });
+    const onServer = await central.server.api.ctx.db.kysely.selectFrom('referral_batches').select('id').where('id', '=', sent.batchId).execute();
+    expect(onServer).toHaveLength(1);
+  });
+
+  it('reads a messy file into grid rows, remembering a confirmed mapping per layout', async () => {
+    const d = await signedIn('phys-a');
+    const template = await d.rpc.call('referral.template');
+    expect(Buffer.from(template.base64, 'base64').subarray(0, 2).toString()).toBe('PK');
+    // The template itself reads back as an empty table.
+    const read = await d.rpc.call('referral.readFile', { jobId: crypto.randomUUID(), fileName: template.fileName, base64: buildReferralTemplate().toString('base64') });
+    expect(read.summary.valid).toBe(0);
+    expect(read.columns.filter((c) => c.target).length).toBeGreaterThanOrEqual(19);
+    await d.rpc.call('referral.rememberMapping', { signature: read.signature, mapping: read.columns.map((c) => ({ index: c.index, target: c.target as never })) });
+    const again = await d.rpc.call('referral.readFile', { jobId: crypto.randomUUID(), fileName: template.fileName, base64: template.base64 });
+    expect(again.remembered).toBe(true);
+    await expect(d.rpc.call('referral.readFile', { jobId: crypto.randomUUID(), fileName: 'x.xlsx', base64: Buffer.from('not a zip').toString('base64') })).rejects.toMatchObject({ code: 'FILE_REJECTED' });
+  });
+
+  it('only a physician has drafts; a doctor is refused', async () => {
+    const d = await signedIn('doc-bakulev');
+    await expect(d.rpc.call('drafts.list')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
