@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ServerConfig } from './config.js';
+import type { DatabaseKind, ServerConfig } from './config.js';
 import type { Db } from './db/connection.js';
 import type { Database } from './db/schema.js';
 import type { SyncEntity } from '../shared/sync/protocol.js';
@@ -19,6 +19,8 @@ export interface AppContext {
 /** What a write needs inside its transaction: the transaction, and a way to mark rows changed. */
 export interface WriteScope {
   tx: Kysely<Database>;
+  /** The engine, for the few statements that differ (row locks on PostgreSQL). */
+  kind: DatabaseKind;
   changed(entity: SyncEntity, ids: readonly string[]): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function writeTransaction<T>(ctx: AppContext, fn: (w: WriteScope) =
   const result = await ctx.db.kysely.transaction().execute((tx) =>
     fn({
       tx,
+      kind: ctx.db.kind,
       changed: async (entity, ids) => {
         for (const a of await recordChanges(tx, entity, ids)) audiences.add(a);
       },

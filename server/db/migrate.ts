@@ -3,12 +3,14 @@ import type { DatabaseKind } from '../config.js';
 import { createLogger } from '../logger.js';
 import type { Db } from './connection.js';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_referrals.js';
 
 const log = createLogger('db.migrate');
 
 /** Numbered migrations, applied in name order, each in its own transaction. */
 const MIGRATIONS: Record<string, { up: (db: Parameters<typeof m0001.up>[0], kind: DatabaseKind) => Promise<void> }> = {
   '0001_initial': m0001,
+  '0002_referrals': m0002,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /**
  * Table shapes as Kysely sees them. Timestamps are ISO-8601 UTC text on both engines (sortable,
  * identical round-trip); booleans are 0/1 integers for the same reason.
@@ -47,6 +49,24 @@ export interface PatientsTable {
   attending_physician: string | null;
   referred_by: string | null;
   created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  /** PatientStage, kept by refreshPatientStage; the database default is `imported`. */
+  stage: ColumnType<string, string | undefined, string>;
+  batch_id: string | null;
+  batch_row: number | null;
+}
+
+export interface ReferralBatchesTable {
+  id: string;
+  physician_id: string;
+  title: string;
+  file_name: string | null;
+  file_hash: string | null;
+  row_count: number;
+  /** JSON of ReferralBatchRow[]. */
+  rows: string;
+  status: string;
   created_at: string;
   updated_at: string;
 }
@@ -138,6 +158,10 @@ export interface SmsOutboxTable {
   error: string | null;
   created_at: string;
   sent_at: string | null;
+  /** The patient the message is about (credentials, notifications), when there is one. */
+  patient_id: string | null;
+  /** `credentials` for the login-and-password SMS. */
+  kind: string | null;
 }
 
 export interface AuditEventsTable {
@@ -194,6 +218,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   patients: PatientsTable;
+  referral_batches: ReferralBatchesTable;
   consultation_requests: RequestsTable;
   documents: DocumentsTable;
   consultations: ConsultationsTable;

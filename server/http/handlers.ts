@@ -6,7 +6,9 @@ import { listAuditEvents } from '../audit/audit-query.js';
 import { writeTransaction } from '../context.js';
 import { forbidden } from '../errors.js';
 import { createPatient, getVisiblePatient, listVisiblePatients } from '../modules/patients.js';
-import { createRequest, getVisibleRequest, listVisibleRequests, takeRequest } from '../modules/requests.js';
+import { refreshPatientStage } from '../modules/patient-stage.js';
+import { getVisibleBatch, listVisibleBatches } from '../modules/referral-batches.js';
+import { createRequest, getVisibleRequest, listVisibleRequests, scheduleRequest, takeRequest } from '../modules/requests.js';
 import { pullChanges } from '../sync/pull.js';
 import { pushMutations } from '../sync/push.js';
 import { SERVER_VERSION } from '../version.js';
@@ -26,7 +28,18 @@ export const handlers: Handlers = {
   }),
   openapi: async () => openApiDocument(),
 
-  login: async (i, ctx) => login(ctx.db.kysely, i.body.login, i.body.password, ctx.config.sessionTtlHours, i.ip),
+  login: async (i, ctx) => {
+    const result = await login(ctx.db.kysely, i.body.login, i.body.password, ctx.config.sessionTtlHours, i.ip);
+    // A patient's first sign-in moves their stage to `signed_in` (and the physician sees it).
+    const patientId = result.user.role === 'patient' ? result.user.patientId : null;
+    if (patientId) {
+      await writeTransaction(ctx, async (w) => {
+        const exists = await w.tx.selectFrom('patients').select('id').where('id', '=', patientId).executeTakeFirst();
+        if (exists) await refreshPatientStage(w, patientId);
+      });
+    }
+    return result;
+  },
   logout: async (i, ctx) => {
     await logout(ctx.db.kysely, i.actor);
     return { ok: true };
@@ -122,17 +135,52 @@ export const handlers: Handlers = {
       return request;
     }),
 
+  scheduleRequest: async (i, ctx) =>
+    writeTransaction(ctx, async (w) => {
+      const s = await scheduleRequest(w, i.actor, { id: i.params.id, ...i.body });
+      await auditIn(i, w.tx, [
+        {
+          actor: i.actor,
+          action: 'request.schedule',
+          patientId: s.request.patientId,
+          entity: 'request',
+          entityId: s.request.id,
+          result: 'ok',
+          details: { consultationId: s.consultationId, startsAt: s.startsAt, endsAt: s.endsAt },
+        },
+      ]);
+      return s.request;
+    }),
+
+  listReferralBatches: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const page = await listVisibleBatches(tx, i.actor, i.query);
+      await auditIn(i, tx, [
+        { actor: i.actor, action: 'referral.list', entity: 'batch', result: 'ok', details: { batchIds: page.items.map((b) => b.id) } },
+      ]);
+      return page;
+    }),
+
+  getReferralBatch: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const batch = await getVisibleBatch(tx, i.actor, i.params.id);
+      await auditIn(i, tx, [
+        { actor: i.actor, action: 'referral.read', entity: 'batch', entityId: batch.id, result: 'ok', details: { rowCount: batch.rowCount } },
+      ]);
+      return batch;
+    }),
+
   syncPull: async (i, ctx) => {
     const audience = audienceOf(i.actor);
     if (!audience) throw forbidden();
     return ctx.db.kysely.transaction().execute(async (tx) => {
-      const { patientIds, ...response } = await pullChanges(tx, audience, i.body);
+      const { patientIds, batchIds, ...response } = await pullChanges(tx, audience, i.body);
       await auditIn(i, tx, [
         {
           actor: i.actor,
           action: 'sync.pull',
           result: 'ok',
-          details: { since: i.body.since, cursor: response.cursor, changes: response.changes.length, patientIds },
+          details: { since: i.body.since, cursor: response.cursor, changes: response.changes.length, patientIds, ...(batchIds.length ? { batchIds } : {}) },
         },
       ]);
       return response;

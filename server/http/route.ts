@@ -59,6 +59,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, handlers: 
     app.route({
       method: def.method,
       url: def.path,
+      ...(def.bodyLimit ? { bodyLimit: Math.max(def.bodyLimit, ctx.config.bodyLimitBytes) } : {}),
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         let actor: Actor | null = null;
         if (def.roles !== 'public') {

@@ -14,7 +14,7 @@ export function validationError(error: z.ZodError): AppError {
   return new AppError('VALIDATION_FAILED', summary, issues);
 }
 
-function russianIssue(i: z.core.$ZodIssue): string {
+export function russianIssue(i: z.core.$ZodIssue): string {
   switch (i.code) {
     case 'custom':
       return i.message;

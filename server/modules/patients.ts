@@ -1,12 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Patient, PatientCreate, PatientPatch } from '../../shared/domain/patients.js';
-import { Sex } from '../../shared/domain/patients.js';
+import { PatientStage, Sex } from '../../shared/domain/patients.js';
 import type { Database, PatientsTable } from '../db/schema.js';
 import type { Actor } from '../auth/actor.js';
 import { audienceOf } from '../auth/actor.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 import { isVisible } from '../sync/change-log.js';
 import type { WriteScope } from '../context.js';
+import { refreshPatientStage } from './patient-stage.js';
 
 export function toPatient(row: Selectable<PatientsTable>): Patient {
   return {
@@ -23,6 +24,9 @@ export function toPatient(row: Selectable<PatientsTable>): Patient {
     referringOrganization: row.referring_organization,
     attendingPhysician: row.attending_physician,
     referredBy: row.referred_by,
+    stage: PatientStage.parse(row.stage),
+    batchId: row.batch_id,
+    batchRow: row.batch_row === null ? null : Number(row.batch_row),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -88,10 +92,14 @@ export async function createPatient(w: WriteScope, actor: Actor, input: PatientC
     created_by: actor.userId,
     created_at: now,
     updated_at: now,
+    stage: 'imported',
+    batch_id: null,
+    batch_row: null,
   };
   await w.tx.insertInto('patients').values(row).execute();
   await w.changed('patient', [row.id]);
-  return toPatient(row);
+  const stage = await refreshPatientStage(w, row.id);
+  return toPatient({ ...row, stage });
 }
 
 export async function updatePatient(w: WriteScope, actor: Actor, id: string, patch: PatientPatch): Promise<Patient> {

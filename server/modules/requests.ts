@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { ConsultationRequest, dueAtFor, type RequestCreate, type RequestSource, type RequestStatus, type RequestTransfer } from '../../shared/domain/requests.js';
 import { findProfile, normaliseIcd10 } from '../../shared/reference/index.js';
@@ -7,6 +8,7 @@ import { audienceOf } from '../auth/actor.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 import { isVisible } from '../sync/change-log.js';
 import type { WriteScope } from '../context.js';
+import { refreshPatientStage } from './patient-stage.js';
 
 export function toRequest(row: Selectable<RequestsTable>): ConsultationRequest {
   return ConsultationRequest.parse({
@@ -90,6 +92,7 @@ export async function createRequest(
   await w.changed('request', [row.id]);
   // The patient becomes visible to the centre's doctors through this request.
   await w.changed('patient', [row.patient_id]);
+  await refreshPatientStage(w, row.patient_id);
   return toRequest(row);
 }
 
@@ -120,6 +123,7 @@ export async function takeRequest(w: WriteScope, actor: Actor, id: string): Prom
     .where('id', '=', id)
     .execute();
   await w.changed('request', [id]);
+  await refreshPatientStage(w, row.patient_id);
   return toRequest(updated);
 }
 
@@ -142,6 +146,7 @@ export async function setRequestStatus(
     .where('id', '=', input.id)
     .execute();
   await w.changed('request', [input.id]);
+  await refreshPatientStage(w, row.patient_id);
   return toRequest({ ...row, status: input.status, note, updated_at: updatedAt });
 }
 
@@ -168,6 +173,7 @@ export async function transferRequest(w: WriteScope, actor: Actor, input: Reques
     .execute();
   await w.changed('request', [input.id]);
   await w.changed('patient', [row.patient_id]);
+  await refreshPatientStage(w, row.patient_id);
   return toRequest(updated);
 }
 
@@ -204,4 +210,69 @@ export async function listVisibleRequests(
   const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await base.selectAll('r').orderBy('r.due_at').orderBy('r.id').limit(opts.limit).offset(opts.offset).execute();
   return { items: rows.map(toRequest), total: Number(total.n) };
+}
+
+/**
+ * A centre doctor books a consultation for a request of their centre: one `consultations` row,
+ * the request moves to `scheduled` and becomes the doctor's, the patient's stage follows. Two
+ * consultations of one doctor may not overlap.
+ */
+export async function scheduleRequest(
+  w: WriteScope,
+  actor: Actor,
+  input: { id: string; startsAt: string; durationMinutes: number },
+): Promise<{ request: ConsultationRequest; consultationId: string; startsAt: string; endsAt: string }> {
+  if (actor.role !== 'doctor') throw forbidden();
+  const row = await loadVisible(w, actor, input.id);
+  if (row.assigned_doctor_id && row.assigned_doctor_id !== actor.userId) {
+    throw new AppError('ALREADY_TAKEN', 'Заявку ведёт другой врач: консультацию назначает он. Обновите очередь.');
+  }
+  if (row.status !== 'new' && row.status !== 'under_review') {
+    throw new AppError(
+      'INVALID_STATE',
+      row.status === 'scheduled'
+        ? 'Консультация по заявке уже назначена. Чтобы перенести её, сначала отмените назначенную.'
+        : 'Заявка на этом этапе: назначить консультацию нельзя.',
+    );
+  }
+  const start = new Date(input.startsAt);
+  if (start.getTime() <= Date.now()) throw invalid('startsAt', 'Время консультации должно быть в будущем.');
+  const startsAt = start.toISOString();
+  const endsAt = new Date(start.getTime() + input.durationMinutes * 60_000).toISOString();
+  // Serialises one doctor's bookings on PostgreSQL; SQLite runs one write transaction at a time.
+  if (w.kind === 'postgres') await w.tx.selectFrom('users').select('id').where('id', '=', actor.userId).forUpdate().execute();
+  const clash = await w.tx
+    .selectFrom('consultations')
+    .select(['starts_at', 'ends_at'])
+    .where('doctor_id', '=', actor.userId)
+    .where('status', '=', 'scheduled')
+    .where('starts_at', '<', endsAt)
+    .where('ends_at', '>', startsAt)
+    .orderBy('starts_at')
+    .executeTakeFirst();
+  if (clash) {
+    throw new AppError(
+      'CONFLICT',
+      `У вас уже назначена консультация с ${formatMoscow(clash.starts_at)} до ${formatMoscow(clash.ends_at)} (МСК): выберите другое время.`,
+    );
+  }
+  const now = new Date().toISOString();
+  const consultationId = crypto.randomUUID();
+  await w.tx
+    .insertInto('consultations')
+    .values({ id: consultationId, request_id: row.id, doctor_id: actor.userId, starts_at: startsAt, ends_at: endsAt, status: 'scheduled', cancel_reason: null, created_at: now, updated_at: now })
+    .execute();
+  const updated = { ...row, status: 'scheduled', assigned_doctor_id: actor.userId, updated_at: now };
+  await w.tx
+    .updateTable('consultation_requests')
+    .set({ status: updated.status, assigned_doctor_id: updated.assigned_doctor_id, updated_at: now })
+    .where('id', '=', row.id)
+    .execute();
+  await w.changed('request', [row.id]);
+  await refreshPatientStage(w, row.patient_id);
+  return { request: toRequest(updated), consultationId, startsAt, endsAt };
+}
+
+function formatMoscow(iso: string): string {
+  return new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }

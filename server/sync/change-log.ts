@@ -20,7 +20,8 @@ export async function recordChanges(
   const touched = new Set<string>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = [...new Set(ids.slice(i, i + CHUNK))];
-    const current = entity === 'patient' ? await patientAudiences(tx, chunk) : await requestAudiences(tx, chunk);
+    const current =
+      entity === 'patient' ? await patientAudiences(tx, chunk) : entity === 'request' ? await requestAudiences(tx, chunk) : await batchAudiences(tx, chunk);
     const existing = await tx
       .selectFrom('sync_index')
       .select(['audience', 'entity_id', 'deleted'])
@@ -109,6 +110,14 @@ async function requestAudiences(tx: Kysely<Database>, ids: string[]): Promise<Ma
     if (r.referred_by) set.add(`physician:${r.referred_by}`);
     out.set(r.id, set);
   }
+  return out;
+}
+
+/** A referral batch: the physician who sent it and the manager; never doctors or patients. */
+async function batchAudiences(tx: Kysely<Database>, ids: string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const batches = await tx.selectFrom('referral_batches').select(['id', 'physician_id']).where('id', 'in', ids).execute();
+  for (const b of batches) out.set(b.id, new Set([MANAGER_AUDIENCE, `physician:${b.physician_id}`]));
   return out;
 }
 

@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Change, PullRequest, PullResponse } from '../../shared/sync/protocol.js';
+import { SyncEntity, type Change, type PullRequest, type PullResponse } from '../../shared/sync/protocol.js';
 import type { Database } from '../db/schema.js';
 import { toPatient } from '../modules/patients.js';
 import { toRequest } from '../modules/requests.js';
+import { toBatch } from '../modules/referral-batches.js';
 
 /**
  * Returns the caller's changes after `since`, oldest first. Row data is read through the same
@@ -13,7 +14,7 @@ export async function pullChanges(
   db: Kysely<Database>,
   audience: string,
   req: PullRequest,
-): Promise<PullResponse & { patientIds: string[] }> {
+): Promise<PullResponse & { patientIds: string[]; batchIds: string[] }> {
   const entries = await db
     .selectFrom('sync_index')
     .select(['entity', 'entity_id', 'change_no', 'deleted'])
@@ -22,8 +23,9 @@ export async function pullChanges(
     .orderBy('change_no')
     .limit(req.limit + 1)
     .execute();
-  const hasMore = entries.length > req.limit;
-  const page = hasMore ? entries.slice(0, req.limit) : entries;
+  const full = entries.length > req.limit ? entries.slice(0, req.limit) : entries;
+  const page = await cutAtBatchRows(db, full);
+  const hasMore = entries.length > req.limit || page.length < full.length;
 
   const live = (entity: string) => page.filter((e) => e.entity === entity && Number(e.deleted) === 0).map((e) => e.entity_id);
   const patients = new Map<string, Change>();
@@ -51,20 +53,68 @@ export async function pullChanges(
     for (const r of rows) requests.set(r.id, { op: 'put', entity: 'request', id: r.id, data: toRequest(r) });
   }
 
+  const batches = new Map<string, Change>();
+  // Batches are large (up to thousands of rows each): fetch them in small chunks.
+  for (const ids of chunks(live('batch'), 20)) {
+    const rows = await db
+      .selectFrom('referral_batches as b')
+      .innerJoin('sync_index as s', (j) =>
+        j.onRef('s.entity_id', '=', 'b.id').on('s.entity', '=', 'batch').on('s.audience', '=', audience).on('s.deleted', '=', 0),
+      )
+      .innerJoin('users as u', 'u.id', 'b.physician_id')
+      .selectAll('b')
+      .select('u.full_name as physician_name')
+      .where('b.id', 'in', ids)
+      .execute();
+    for (const r of rows) batches.set(r.id, { op: 'put', entity: 'batch', id: r.id, data: toBatch(r, r.physician_name) });
+  }
+
+  const byEntity: Record<string, Map<string, Change>> = { patient: patients, request: requests, batch: batches };
   const changes: Change[] = [];
   const patientIds = new Set<string>();
+  const batchIds: string[] = [];
   for (const e of page) {
-    if (e.entity !== 'patient' && e.entity !== 'request') continue;
-    const put = Number(e.deleted) === 0 ? (e.entity === 'patient' ? patients : requests).get(e.entity_id) : undefined;
+    const entity = SyncEntity.safeParse(e.entity);
+    if (!entity.success) continue;
+    const put = Number(e.deleted) === 0 ? byEntity[entity.data]?.get(e.entity_id) : undefined;
     if (put) {
       changes.push(put);
-      if (put.op === 'put') patientIds.add(put.entity === 'patient' ? put.id : put.data.patientId);
+      if (put.op === 'put' && put.entity === 'patient') patientIds.add(put.id);
+      if (put.op === 'put' && put.entity === 'request') patientIds.add(put.data.patientId);
+      if (put.op === 'put' && put.entity === 'batch') batchIds.push(put.id);
     } else if (Number(e.deleted) === 1) {
-      changes.push({ op: 'del', entity: e.entity, id: e.entity_id });
+      changes.push({ op: 'del', entity: entity.data, id: e.entity_id });
     }
   }
   const last = page.at(-1);
-  return { changes, cursor: last ? Number(last.change_no) : req.since, hasMore, patientIds: [...patientIds] };
+  return { changes, cursor: last ? Number(last.change_no) : req.since, hasMore, patientIds: [...patientIds], batchIds };
+}
+
+/** Batch rows one pull page may carry: a few full batches, so a page stays a few MiB. */
+export const PULL_MAX_BATCH_ROWS = 10_000;
+
+/**
+ * Ends the page before the batch that would take it over PULL_MAX_BATCH_ROWS (always keeping the
+ * first one). The cursor is the last kept entry, so the rest comes on the next pull.
+ */
+async function cutAtBatchRows<E extends { entity: string; entity_id: string; deleted: number }>(db: Kysely<Database>, page: E[]): Promise<E[]> {
+  const ids = page.filter((e) => e.entity === 'batch' && Number(e.deleted) === 0).map((e) => e.entity_id);
+  if (ids.length <= 1) return page;
+  const counts = new Map<string, number>();
+  for (const chunk of chunks(ids)) {
+    const rows = await db.selectFrom('referral_batches').select(['id', 'row_count']).where('id', 'in', chunk).execute();
+    for (const r of rows) counts.set(r.id, Number(r.row_count));
+  }
+  let rows = 0;
+  let kept = 0;
+  for (let i = 0; i < page.length; i++) {
+    const e = page[i];
+    if (!e || e.entity !== 'batch' || Number(e.deleted) !== 0) continue;
+    rows += counts.get(e.entity_id) ?? 0;
+    if (rows > PULL_MAX_BATCH_ROWS && kept > 0) return page.slice(0, i);
+    kept += 1;
+  }
+  return page;
 }
 
 function* chunks<T>(items: T[], size = 400): Generator<T[]> {

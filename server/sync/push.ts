@@ -9,7 +9,8 @@ import { writeTransaction, type AppContext, type WriteScope } from '../context.j
 import { AppError, forbidden } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createPatient, updatePatient } from '../modules/patients.js';
-import { createRequest, setRequestStatus, takeRequest, transferRequest } from '../modules/requests.js';
+import { submitReferralBatch, validateReferralSubmit } from '../modules/referral-batches.js';
+import { createRequest, scheduleRequest, setRequestStatus, takeRequest, transferRequest } from '../modules/requests.js';
 import { validationError } from '../http/validation.js';
 
 const log = createLogger('sync.push');
@@ -17,6 +18,8 @@ const log = createLogger('sync.push');
 interface Applied {
   result: unknown;
   patientId: string | null;
+  /** Replaces the default audit fields of the mutation's one event (action `sync.<name>`, entity `mutation`). */
+  audit?: { action: string; entity: string; entityId: string; details: Record<string, unknown> };
 }
 
 type Handler = (w: WriteScope, actor: Actor, args: unknown) => Promise<Applied>;
@@ -60,6 +63,30 @@ const HANDLERS: Record<MutationName, Handler> = {
     const r = await transferRequest(w, a, args);
     return { result: r, patientId: r.patientId };
   }),
+  'request.schedule': handler('request.schedule', async (w, a, args) => {
+    const s = await scheduleRequest(w, a, args);
+    return {
+      result: s.request,
+      patientId: s.request.patientId,
+      audit: {
+        action: 'request.schedule',
+        entity: 'request',
+        entityId: s.request.id,
+        details: { consultationId: s.consultationId, startsAt: s.startsAt, endsAt: s.endsAt },
+      },
+    };
+  }),
+  // Not through handler(): a bad batch is answered per row number, not per array index.
+  'referral.submit': async (w, a, raw) => {
+    if (!MUTATIONS['referral.submit'].roles.some((r) => r === a.role)) throw forbidden();
+    const batch = await submitReferralBatch(w, a, validateReferralSubmit(raw));
+    // The rows travel back by pull; the answer stays small (it is also stored for replays).
+    return {
+      result: batch,
+      patientId: null,
+      audit: { action: 'referral.submit', entity: 'batch', entityId: batch.id, details: { rowCount: batch.rowCount } },
+    };
+  },
 };
 
 /**
@@ -96,8 +123,11 @@ async function applyOne(ctx: AppContext, actor: Actor, clientId: string, m: Muta
       const applied = await HANDLERS[m.name](w, actor, m.args);
       const result: MutationResult = { id: m.id, status: 'applied', result: applied.result, replayed: false };
       await record(w.tx, clientId, m, result);
+      const audit = applied.audit;
       await appendAudit(w.tx, [
-        { actor, action: `sync.${m.name}`, patientId: applied.patientId, entity: 'mutation', entityId: `${clientId}/${m.id}`, result: 'ok' },
+        audit
+          ? { actor, action: audit.action, patientId: applied.patientId, entity: audit.entity, entityId: audit.entityId, result: 'ok', details: { ...audit.details, mutation: `${clientId}/${m.id}` } }
+          : { actor, action: `sync.${m.name}`, patientId: applied.patientId, entity: 'mutation', entityId: `${clientId}/${m.id}`, result: 'ok' },
       ]);
       return { step, last: m.id, result };
     });
@@ -111,7 +141,10 @@ async function applyOne(ctx: AppContext, actor: Actor, clientId: string, m: Muta
   }
   // The mutation's own writes rolled back; record the rejection as its final answer, so it is not
   // retried forever, in a transaction that re-checks the client's position.
-  const error: ErrorData = failure.toData();
+  const error: ErrorData & { issues?: { path: string; message: string }[] } = {
+    ...failure.toData(),
+    ...(failure.issues ? { issues: failure.issues } : {}),
+  };
   return writeTransaction(ctx, async (w) => {
     const { step, last } = await claim(ctx, w.tx, actor, clientId, m);
     if (step.kind === 'replay') return { result: step.result, last };

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, type ApiName } from '../../shared/api/contract.js';
 import { call, loginAs, startTestServer, type TestServer } from './harness.js';
-import { buildWorld, PASSWORD, patientInput, requestInput, type World, type WorldUser } from './world.js';
+import { buildWorld, PASSWORD, patientInput, referral, referralBatch, requestInput, type World, type WorldUser } from './world.js';
 
 /**
  * For every route of the contract and every kind of caller, the allowed/denied outcome, the data
@@ -57,6 +57,10 @@ function singleA(path: (w: World) => string, canSee: Who[], roleAllowed: Who[]):
   };
 }
 
+/** Made in beforeAll next to the world: a batch per physician, and a request to schedule. */
+const extra = { batchA: '', batchB: '', toSchedule: '' };
+const inTwoDays = () => new Date(Date.now() + 2 * 86_400_000).toISOString();
+
 const STAFF_SYNC: Who[] = ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov'];
 
 const PLANS: Record<ApiName, Plan> = {
@@ -107,6 +111,20 @@ const PLANS: Record<ApiName, Plan> = {
     return { status: 403, code: 'FORBIDDEN', body };
   },
   takeRequest: singleA((w) => `/api/requests/${w.pA.requestId}/take`, ['doctorBakulev'], ['doctorBakulev', 'doctorKulakov']),
+  scheduleRequest: (w, who) => ({
+    ...singleA(() => `/api/requests/${extra.toSchedule}/schedule`, ['doctorBakulev'], ['doctorBakulev', 'doctorKulakov'])(w, who),
+    body: { startsAt: inTwoDays(), durationMinutes: 30 },
+    ...(who === 'doctorBakulev' ? { check: (b: { status: string }) => expect(b.status).toBe('scheduled') } : {}),
+  }),
+  listReferralBatches: sees(
+    {
+      physicianA: () => ({ has: [extra.batchA], hasNot: [extra.batchB] }),
+      physicianB: () => ({ has: [extra.batchB], hasNot: [extra.batchA] }),
+      manager: () => ({ has: [extra.batchA, extra.batchB], hasNot: [] }),
+    },
+    (b) => ids(b.items),
+  ),
+  getReferralBatch: singleA(() => `/api/referral-batches/${extra.batchA}`, ['physicianA', 'manager'], ['physicianA', 'physicianB', 'manager']),
   syncPull: (w, who) => {
     if (who === 'anon') return { status: 401, body: { since: 0 } };
     if (!STAFF_SYNC.includes(who)) return { status: 403, code: 'FORBIDDEN', body: { since: 0 } };
@@ -120,6 +138,10 @@ const PLANS: Record<ApiName, Plan> = {
         const r = byRequest(w, own);
         for (const id of [...p.has, ...r.has]) expect(got).toContain(id);
         for (const id of [...p.hasNot, ...r.hasNot]) expect(got).not.toContain(id);
+        // Batches: the sender and the manager only; doctors never.
+        const batches = b.changes.filter((c) => c.op === 'put' && (c as { entity?: string }).entity === 'batch').map((c) => c.id);
+        const expected = who === 'manager' ? [extra.batchA, extra.batchB] : who === 'physicianA' ? [extra.batchA] : who === 'physicianB' ? [extra.batchB] : [];
+        expect(batches.sort()).toEqual(expected.sort());
       },
     };
   },
@@ -146,6 +168,9 @@ describe('role × route matrix', () => {
   beforeAll(async () => {
     server = await startTestServer();
     world = await buildWorld(server);
+    extra.batchA = (await referralBatch(server, world.physicianA.actor)).id;
+    extra.batchB = (await referralBatch(server, world.physicianB.actor)).id;
+    extra.toSchedule = (await referral(server, world.physicianA.actor, 'bakulev')).requestId;
   });
   afterAll(async () => server?.close());
 

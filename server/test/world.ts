@@ -9,6 +9,8 @@ import { createPatient } from '../modules/patients.js';
 import { createRequest } from '../modules/requests.js';
 import { PatientCreate } from '../../shared/domain/patients.js';
 import { RequestCreate } from '../../shared/domain/requests.js';
+import type { ReferralBatchRow, ReferralRowFields, ReferralSubmit } from '../../shared/domain/referrals.js';
+import { submitReferralBatch, validateReferralSubmit } from '../modules/referral-batches.js';
 import { loginAs, type TestServer } from './harness.js';
 
 export const PASSWORD = 'correct-horse-battery';
@@ -97,4 +99,49 @@ export async function buildWorld(server: TestServer): Promise<World> {
   const patientA = await user(server, 'patient-a', 'patient', { patientId: pA.patientId });
   const patientB = await user(server, 'patient-b', 'patient', { patientId: pB.patientId });
   return { physicianA, physicianB, manager, doctorBakulev, doctorKulakov, admin, patientA, patientB, pA, pB };
+}
+
+/** A valid referral-table row in stored form (as the desktop engine sends it). */
+export function batchRow(row: number, fields: Partial<ReferralRowFields> = {}): ReferralBatchRow {
+  return {
+    row,
+    fields: {
+      lastName: 'Строкова',
+      firstName: 'Анна',
+      middleName: 'Петровна',
+      sex: 'female',
+      birthDate: '1985-03-14',
+      snils: makeSnils(r),
+      enp: makeEnp(r),
+      phone: `+7916${String(1000000 + Math.floor(Math.random() * 8999999))}`,
+      region: '16',
+      referringOrganization: 'ГАУЗ «Республиканская клиническая больница»',
+      attendingPhysician: 'Петрова А. С.',
+      centre: 'bakulev',
+      profile: 'ischemic_heart_disease',
+      icd10: 'I25.1',
+      diagnosis: 'ИБС',
+      complaints: null,
+      urgency: 'planned',
+      pregnancyWeeks: null,
+      note: null,
+      ...fields,
+    },
+  };
+}
+
+export function batchInput(rows = 3, overrides: Partial<ReferralSubmit> = {}): ReferralSubmit {
+  return {
+    id: crypto.randomUUID(),
+    title: 'Направления, ноябрь',
+    fileName: 'napravleniya.xlsx',
+    fileHash: crypto.randomBytes(32).toString('hex'),
+    rows: Array.from({ length: rows }, (_, i) => batchRow(i + 2)),
+    ...overrides,
+  };
+}
+
+/** Submits a batch directly through the domain layer, as physician `by`. */
+export async function referralBatch(server: TestServer, by: Actor, input: ReferralSubmit = batchInput()) {
+  return writeTransaction(server.api.ctx, (w) => submitReferralBatch(w, by, validateReferralSubmit(input)));
 }

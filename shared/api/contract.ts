@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate } from '../domain/patients.js';
-import { CentreCode, ConsultationRequest, RequestCreate, RequestSource, RequestStatus } from '../domain/requests.js';
+import { ReferralBatch, ReferralBatchSummary } from '../domain/referrals.js';
+import { CentreCode, ConsultationRequest, RequestCreate, RequestScheduleBody, RequestSource, RequestStatus } from '../domain/requests.js';
 import type { Role } from '../domain/roles.js';
 import { NewPassword, PublicUser, UserCreate } from '../domain/users.js';
-import { PullRequest, PullResponse, PushRequest, PushResponse } from '../sync/protocol.js';
+import { PullRequest, PullResponse, PUSH_MAX_BODY_BYTES, PushRequest, PushResponse } from '../sync/protocol.js';
 
 /**
  * The central API contract: every HTTP route once, with who may call it and the schemas of what
@@ -28,6 +29,8 @@ export interface RouteDef {
   response: z.ZodType;
   /** Allowed while a one-time password still has to be replaced. */
   allowWithPendingPasswordChange?: boolean;
+  /** Overrides the server's default request body limit for this route only (bytes). */
+  bodyLimit?: number;
 }
 
 function route<const R extends RouteDef>(def: R): R {
@@ -80,6 +83,9 @@ export const RequestListQuery = z.strictObject({
   patientId: Id.optional(),
 });
 export const RequestList = z.object({ items: z.array(ConsultationRequest), total: z.number().int() });
+
+export const ReferralBatchListQuery = z.strictObject({ ...Page });
+export const ReferralBatchList = z.object({ items: z.array(ReferralBatchSummary), total: z.number().int() });
 
 export const ReferenceResponse = z.object({
   centres: z.array(
@@ -151,8 +157,11 @@ export const API = {
   getRequest: route({ method: 'GET', path: '/api/requests/:id', summary: 'Заявка', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, params: IdParams, response: ConsultationRequest }),
   createRequest: route({ method: 'POST', path: '/api/requests', summary: 'Создать заявку (направление)', roles: ['physician', 'manager'], patientData: true, body: RequestCreate, response: ConsultationRequest }),
   takeRequest: route({ method: 'POST', path: '/api/requests/:id/take', summary: 'Взять заявку в работу', roles: ['doctor'], patientData: true, params: IdParams, response: ConsultationRequest }),
+  scheduleRequest: route({ method: 'POST', path: '/api/requests/:id/schedule', summary: 'Назначить консультацию по заявке', roles: ['doctor'], patientData: true, params: IdParams, body: RequestScheduleBody, response: ConsultationRequest }),
+  listReferralBatches: route({ method: 'GET', path: '/api/referral-batches', summary: 'Таблицы направлений (врач — свои, руководитель — все)', roles: ['physician', 'manager'], patientData: true, query: ReferralBatchListQuery, response: ReferralBatchList }),
+  getReferralBatch: route({ method: 'GET', path: '/api/referral-batches/:id', summary: 'Таблица направлений со строками', roles: ['physician', 'manager'], patientData: true, params: IdParams, response: ReferralBatch }),
   syncPull: route({ method: 'POST', path: '/api/sync/pull', summary: 'Синхронизация: получить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PullRequest, response: PullResponse }),
-  syncPush: route({ method: 'POST', path: '/api/sync/push', summary: 'Синхронизация: отправить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PushRequest, response: PushResponse }),
+  syncPush: route({ method: 'POST', path: '/api/sync/push', summary: 'Синхронизация: отправить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PushRequest, response: PushResponse, bodyLimit: PUSH_MAX_BODY_BYTES }),
   listAudit: route({ method: 'GET', path: '/api/audit', summary: 'Журнал аудита', roles: ['admin'], patientData: false, query: AuditQuery, response: AuditList }),
   verifyAudit: route({ method: 'GET', path: '/api/audit/verify', summary: 'Проверка целостности журнала аудита', roles: ['admin'], patientData: false, response: AuditVerifyResponse }),
 } as const satisfies Record<string, RouteDef>;

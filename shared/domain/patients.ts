@@ -46,6 +46,11 @@ export const Patient = z.object({
   referringOrganization: z.string().nullable(),
   attendingPhysician: z.string().nullable(),
   referredBy: Id.nullable(),
+  /** Computed by the server from the patient's requests, documents, sign-in and credentials SMS. */
+  stage: PatientStage,
+  /** The referral batch and its row the patient was imported from, when imported from one. */
+  batchId: Id.nullable(),
+  batchRow: z.number().int().nullable(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
 });

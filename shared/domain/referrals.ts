@@ -64,6 +64,10 @@ export const ReferralBatch = z.object({
 });
 export type ReferralBatch = z.infer<typeof ReferralBatch>;
 
+/** A batch without its rows, for lists. */
+export const ReferralBatchSummary = ReferralBatch.omit({ rows: true });
+export type ReferralBatchSummary = z.infer<typeof ReferralBatchSummary>;
+
 /** `referral.submit`: the batch id is made on the desktop, so a re-sent batch is the same batch. */
 export const ReferralSubmit = z.strictObject({
   id: Id,

@@ -92,3 +92,18 @@ export const RequestSetStatus = z.strictObject({
   status: z.enum(['under_review', 'cancelled']),
   reason: text(1000).optional(),
 });
+
+/** Scheduling limits for one consultation slot, in minutes. */
+export const CONSULTATION_MIN_MINUTES = 15;
+export const CONSULTATION_MAX_MINUTES = 120;
+
+const scheduleFields = {
+  startsAt: IsoDateTime.refine((s) => Date.parse(s) > Date.now(), 'Время консультации должно быть в будущем.'),
+  durationMinutes: z.number().int().min(CONSULTATION_MIN_MINUTES).max(CONSULTATION_MAX_MINUTES),
+};
+/** HTTP body of POST /api/requests/:id/schedule. */
+export const RequestScheduleBody = z.strictObject(scheduleFields);
+export type RequestScheduleBody = z.infer<typeof RequestScheduleBody>;
+/** `request.schedule`: a centre doctor books a consultation for a request of their centre. */
+export const RequestSchedule = z.strictObject({ id: Id, ...scheduleFields });
+export type RequestSchedule = z.infer<typeof RequestSchedule>;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ErrorCode } from '../domain/errors.js';
 import { Id } from '../domain/ids.js';
 import { Patient, PatientCreate, PatientUpdate } from '../domain/patients.js';
-import { ConsultationRequest, RequestCreate, RequestSetStatus, RequestTake, RequestTransfer } from '../domain/requests.js';
+import { ReferralBatch, ReferralSubmit } from '../domain/referrals.js';
+import { ConsultationRequest, RequestCreate, RequestSchedule, RequestSetStatus, RequestTake, RequestTransfer } from '../domain/requests.js';
 import type { Role } from '../domain/roles.js';
 
 /**
@@ -13,7 +14,8 @@ import type { Role } from '../domain/roles.js';
  * are applied exactly once.
  */
 
-export const SYNC_ENTITIES = ['patient', 'request'] as const;
+/** `batch`: referral batches, seen by the physician who sent them and the manager only. */
+export const SYNC_ENTITIES = ['patient', 'request', 'batch'] as const;
 export const SyncEntity = z.enum(SYNC_ENTITIES);
 export type SyncEntity = z.infer<typeof SyncEntity>;
 
@@ -29,6 +31,7 @@ export type PullRequest = z.infer<typeof PullRequest>;
 export const Change = z.union([
   z.object({ op: z.literal('put'), entity: z.literal('patient'), id: Id, data: Patient }),
   z.object({ op: z.literal('put'), entity: z.literal('request'), id: Id, data: ConsultationRequest }),
+  z.object({ op: z.literal('put'), entity: z.literal('batch'), id: Id, data: ReferralBatch }),
   // A tombstone: deleted, or no longer visible to this caller. The client drops the row.
   z.object({ op: z.literal('del'), entity: SyncEntity, id: Id }),
 ]);
@@ -50,11 +53,15 @@ export const MUTATIONS = {
   'request.take': { args: RequestTake, roles: ['doctor'] },
   'request.setStatus': { args: RequestSetStatus, roles: ['doctor', 'manager'] },
   'request.transfer': { args: RequestTransfer, roles: ['manager'] },
+  'request.schedule': { args: RequestSchedule, roles: ['doctor'] },
+  'referral.submit': { args: ReferralSubmit, roles: ['physician'] },
 } as const satisfies Record<string, { args: z.ZodType; roles: readonly Role[] }>;
 export type MutationName = keyof typeof MUTATIONS;
 export const MUTATION_NAMES = Object.keys(MUTATIONS) as [MutationName, ...MutationName[]];
 
 export const PUSH_MAX_MUTATIONS = 500;
+/** A referral batch of REFERRAL_BATCH_MAX_ROWS rows is several MiB: the push route alone accepts this much. */
+export const PUSH_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export const Mutation = z.strictObject({
   /** Per-client sequence number: 1, 2, 3 … in the order the client made them. */
@@ -78,7 +85,12 @@ export const MutationResult = z.discriminatedUnion('status', [
   z.object({
     id: z.number().int(),
     status: z.literal('rejected'),
-    error: z.object({ code: ErrorCode, message: z.string() }),
+    error: z.object({
+      code: ErrorCode,
+      message: z.string(),
+      /** Per-field problems for VALIDATION_FAILED (for `referral.submit`: path `строка N.field`). */
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
     replayed: z.boolean(),
   }),
   // Not applied because an earlier mutation of this client is missing: re-send from `expected`.

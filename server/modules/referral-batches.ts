@@ -1,0 +1,195 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { z } from 'zod';
+import {
+  BatchStatus,
+  ReferralBatchRow,
+  ReferralSubmit,
+  type ReferralBatch,
+  type ReferralBatchSummary,
+  type ReferralRowFields,
+} from '../../shared/domain/referrals.js';
+import { REFERRAL_COLUMNS } from '../../shared/referral/columns.js';
+import { findProfile, findRegion, normaliseIcd10 } from '../../shared/reference/index.js';
+import { validateEnp, validateSnils } from '../../shared/validators/index.js';
+import type { Actor } from '../auth/actor.js';
+import { audienceOf } from '../auth/actor.js';
+import type { WriteScope } from '../context.js';
+import type { Database, ReferralBatchesTable } from '../db/schema.js';
+import { AppError, forbidden, notFound } from '../errors.js';
+import { russianIssue, validationError } from '../http/validation.js';
+import { isVisible } from '../sync/change-log.js';
+
+type Issue = { path: string; message: string };
+
+/** At most this many problems travel back; the message says how many rows failed in all. */
+const MAX_ISSUES = 200;
+const HEADER = new Map<string, string>([['row', '№'], ...REFERRAL_COLUMNS.map((c): [string, string] => [c.key, c.header])]);
+const headerOf = (field: string) => HEADER.get(field) ?? field;
+
+export function toBatchSummary(row: Selectable<ReferralBatchesTable>, physicianName: string): ReferralBatchSummary {
+  return {
+    id: row.id,
+    physicianId: row.physician_id,
+    physicianName,
+    title: row.title,
+    fileName: row.file_name,
+    fileHash: row.file_hash,
+    rowCount: Number(row.row_count),
+    status: BatchStatus.parse(row.status),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toBatch(row: Selectable<ReferralBatchesTable>, physicianName: string): ReferralBatch {
+  // Stored only after validation, so the rows parse; a bad row here is corruption, not input.
+  const rows = (JSON.parse(row.rows) as unknown[]).map((r) => ReferralBatchRow.parse(r));
+  return { ...toBatchSummary(row, physicianName), rows };
+}
+
+/**
+ * Checks a whole batch as the server sees it: the shared schema, then each row against the
+ * reference data and the identifier checksums. Any problem rejects the batch; every issue names
+ * the physician's row number and the column, so the desktop can point at the cell.
+ */
+export function validateReferralSubmit(raw: unknown): ReferralSubmit {
+  const parsed = ReferralSubmit.safeParse(raw);
+  if (!parsed.success) {
+    const rowIssues = rowIssuesFromZod(raw, parsed.error);
+    if (rowIssues.length === 0) throw validationError(parsed.error);
+    throw rejectRows(rowIssues);
+  }
+  const issues: Issue[] = [];
+  const seen = new Map<number, number>();
+  for (const r of parsed.data.rows) {
+    const add = (field: string, message: string) => issues.push(rowIssue(r.row, field, message));
+    seen.set(r.row, (seen.get(r.row) ?? 0) + 1);
+    if (seen.get(r.row) === 2) add('row', 'номер строки повторяется в таблице.');
+    checkRow(r.fields, add);
+  }
+  if (issues.length > 0) throw rejectRows(issues);
+  return parsed.data;
+}
+
+function checkRow(f: ReferralRowFields, add: (field: string, message: string) => void): void {
+  const region = findRegion(f.region);
+  if (!region || region.code !== f.region) add('region', 'регион не найден в справочнике субъектов РФ: укажите код региона.');
+  const profile = findProfile(f.centre, f.profile);
+  if (!profile) add('profile', 'профиль не относится к выбранному центру: выберите профиль из списка центра.');
+  else if (profile.needsPregnancyWeeks && f.pregnancyWeeks === null) add('pregnancyWeeks', 'для этого профиля укажите срок беременности в неделях.');
+  else if (!profile.needsPregnancyWeeks && f.pregnancyWeeks !== null) add('pregnancyWeeks', 'срок беременности указывается только для акушерских профилей и профилей плода.');
+  const today = new Date().toISOString().slice(0, 10);
+  if (f.birthDate > today) add('birthDate', 'дата рождения должна быть в прошлом.');
+  else if (f.birthDate < '1900-01-01') add('birthDate', 'дата рождения не может быть раньше 1900 года.');
+  const snils = validateSnils(f.snils);
+  if (!snils.ok) add('snils', lower(snils.message));
+  if (f.enp !== null) {
+    const enp = validateEnp(f.enp);
+    if (!enp.ok) add('enp', lower(enp.message));
+  }
+  if (!normaliseIcd10(f.icd10)) add('icd10', 'код МКБ-10 записан неверно: ожидается буква и две цифры, например I21 или I21.0.');
+}
+
+const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+function rowIssue(row: number | string, field: string, message: string): Issue {
+  return { path: `строка ${row}.${field}`, message: `Строка ${row}, «${headerOf(field)}»: ${message}` };
+}
+
+/** Maps zod's `rows.<index>.fields.<field>` onto the physician's row numbers. */
+function rowIssuesFromZod(raw: unknown, error: z.ZodError): Issue[] {
+  const rawRows = typeof raw === 'object' && raw !== null && Array.isArray((raw as { rows?: unknown }).rows) ? ((raw as { rows: unknown[] }).rows) : [];
+  const out: Issue[] = [];
+  for (const i of error.issues) {
+    const [head, index, part, field] = i.path;
+    if (head !== 'rows' || typeof index !== 'number') continue;
+    const rawRow = rawRows[index] as { row?: unknown } | undefined;
+    const number = typeof rawRow?.row === 'number' && Number.isInteger(rawRow.row) ? rawRow.row : `№${index + 1} по порядку`;
+    out.push(rowIssue(number, part === 'fields' && typeof field === 'string' ? field : String(part ?? 'row'), russianIssue(i)));
+  }
+  return out;
+}
+
+function rejectRows(issues: Issue[]): AppError {
+  const rows = new Set(issues.map((i) => i.path.split('.')[0]));
+  const first = (issues[0]?.message ?? '').replace(/\.$/, '');
+  return new AppError(
+    'VALIDATION_FAILED',
+    `Таблица не принята: ошибки в строках — ${rows.size}. Первая: ${first}. Исправьте строки и отправьте таблицу снова.`,
+    issues.slice(0, MAX_ISSUES),
+  );
+}
+
+/**
+ * `referral.submit`: stores the physician's batch as sent. The id is made on the desktop, so a
+ * batch re-sent from another install (outside the push machinery's per-client exactly-once) is the
+ * same batch. A second batch with the same file hash is accepted: the manager resolves duplicates
+ * of patients, not of files.
+ */
+export async function submitReferralBatch(w: WriteScope, actor: Actor, input: ReferralSubmit): Promise<ReferralBatchSummary> {
+  if (actor.role !== 'physician') throw forbidden();
+  const physician = await w.tx.selectFrom('users').select('full_name').where('id', '=', actor.userId).executeTakeFirstOrThrow();
+  const existing = await w.tx.selectFrom('referral_batches').selectAll().where('id', '=', input.id).executeTakeFirst();
+  if (existing) {
+    if (existing.physician_id !== actor.userId) {
+      throw new AppError('CONFLICT', 'Таблица с таким идентификатором уже существует. Создайте отправку заново.');
+    }
+    return toBatchSummary(existing, physician.full_name);
+  }
+  const now = new Date().toISOString();
+  const row = {
+    id: input.id,
+    physician_id: actor.userId,
+    title: input.title,
+    file_name: input.fileName,
+    file_hash: input.fileHash,
+    row_count: input.rows.length,
+    rows: JSON.stringify(input.rows),
+    status: 'sent',
+    created_at: now,
+    updated_at: now,
+  };
+  await w.tx.insertInto('referral_batches').values(row).execute();
+  await w.changed('batch', [row.id]);
+  return toBatchSummary(row, physician.full_name);
+}
+
+export async function getVisibleBatch(db: Kysely<Database>, actor: Actor, id: string): Promise<ReferralBatch> {
+  if (!(await isVisible(db, audienceOf(actor), 'batch', id))) throw notFound('Таблица направлений');
+  const row = await db
+    .selectFrom('referral_batches as b')
+    .innerJoin('users as u', 'u.id', 'b.physician_id')
+    .selectAll('b')
+    .select('u.full_name as physician_name')
+    .where('b.id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound('Таблица направлений');
+  return toBatch(row, row.physician_name);
+}
+
+export async function listVisibleBatches(
+  db: Kysely<Database>,
+  actor: Actor,
+  opts: { limit: number; offset: number },
+): Promise<{ items: ReferralBatchSummary[]; total: number }> {
+  const audience = audienceOf(actor);
+  if (!audience) return { items: [], total: 0 };
+  const base = db
+    .selectFrom('referral_batches as b')
+    .innerJoin('sync_index as s', (j) =>
+      j.onRef('s.entity_id', '=', 'b.id').on('s.entity', '=', 'batch').on('s.audience', '=', audience).on('s.deleted', '=', 0),
+    );
+  const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await base
+    .innerJoin('users as u', 'u.id', 'b.physician_id')
+    .select([
+      'b.id', 'b.physician_id', 'b.title', 'b.file_name', 'b.file_hash', 'b.row_count', 'b.status', 'b.created_at', 'b.updated_at',
+      'u.full_name as physician_name',
+    ])
+    .orderBy('b.created_at', 'desc')
+    .orderBy('b.id')
+    .limit(opts.limit)
+    .offset(opts.offset)
+    .execute();
+  return { items: rows.map((r) => toBatchSummary({ ...r, rows: '[]' }, r.physician_name)), total: Number(total.n) };
+}
