@@ -9,6 +9,9 @@ import { EmptyState } from './components/EmptyState';
 import { DoctorQueue } from './homes/DoctorQueue';
 import { ManagerHome } from './homes/ManagerHome';
 import { PhysicianHome } from './homes/PhysicianHome';
+import { DraftsView } from './referrals/DraftsView';
+import { ManagerBatches } from './referrals/ManagerBatches';
+import { StatusView } from './referrals/StatusView';
 import { roleLabel } from './labels';
 import { notifyError, notifyRejection } from './notify';
 
@@ -22,10 +25,15 @@ interface View {
 function viewsFor(user: PublicUser): View[] {
   switch (user.role) {
     case 'physician':
-      return [{ id: 'my-patients', label: 'shell.nav.myPatients', render: () => <PhysicianHome /> }];
+      return [
+        { id: 'my-patients', label: 'shell.nav.myPatients', render: () => <PhysicianHome /> },
+        { id: 'referral-drafts', label: 'shell.nav.referralDrafts', render: () => <DraftsView /> },
+        { id: 'referral-status', label: 'shell.nav.referralStatus', render: () => <StatusView /> },
+      ];
     case 'manager':
       return [
         { id: 'patients-by-status', label: 'shell.nav.patientsByStatus', render: () => <ManagerHome /> },
+        { id: 'incoming-batches', label: 'shell.nav.incomingBatches', render: () => <ManagerBatches /> },
         { id: 'centre-queues', label: 'shell.nav.centreQueues', render: (u) => <DoctorQueue user={u} /> },
       ];
     case 'doctor':

@@ -1,6 +1,7 @@
 import type { RequestSource, RequestStatus } from '../../shared/domain/requests';
 import type { Role } from '../../shared/domain/roles';
-import type { Sex } from '../../shared/domain/patients';
+import type { PatientStage, Sex } from '../../shared/domain/patients';
+import type { BatchStatus } from '../../shared/domain/referrals';
 import { CENTRES } from '../../shared/reference/centres';
 import { t } from '../i18n';
 
@@ -49,3 +50,20 @@ export function profileName(centre: string, profile: string): string {
 export function isOverdue(dueAt: string, status: RequestStatus, now = Date.now()): boolean {
   return OPEN_STATUSES.includes(status) && new Date(dueAt).getTime() < now;
 }
+
+export const STAGE_COLOR = {
+  sent: 'gray',
+  imported: 'blue',
+  credentials_sent: 'indigo',
+  signed_in: 'grape',
+  documents_complete: 'cyan',
+  under_review: 'yellow',
+  scheduled: 'violet',
+  consulted: 'teal',
+  conclusion_issued: 'green',
+  invited: 'lime',
+  cancelled: 'red',
+} as const satisfies Record<PatientStage, string>;
+
+export const stageLabel = (s: PatientStage) => t(`stage.${s}`);
+export const batchStatusLabel = (s: BatchStatus) => t(`batchStatus.${s}`);
