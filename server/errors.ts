@@ -29,6 +29,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   STORE_TOO_NEW: 409,
   CANCELLED: 409,
   FILE_REJECTED: 422,
+  UNSUPPORTED_FILE_TYPE: 415,
+  RANGE_NOT_SATISFIABLE: 416,
 };
 
 /** A domain error with a stable code and a Russian message that says what to do. */

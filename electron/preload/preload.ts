@@ -8,7 +8,7 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
  */
 const CHANNEL = 'oblako:rpc';
 /** Same limit as the main side (RPC_MAX_MESSAGE_BYTES): refused here before crossing over. */
-const MAX_MESSAGE_CHARS = 32_000_000;
+const MAX_MESSAGE_CHARS = 72_000_000;
 
 interface OblakoBridge {
   send(message: string): void;

@@ -1,5 +1,6 @@
 import { createLogger } from './logger.js';
 import { registerDataHandlers } from './data-handlers.js';
+import { registerDocumentHandlers } from './document-handlers.js';
 import { registerReferralHandlers } from './referral-handlers.js';
 import { EventBus } from './rpc/events.js';
 import { Router } from './rpc/router.js';
@@ -54,6 +55,7 @@ export async function createDesktopServices(opts: DesktopServicesOptions): Promi
 
   registerDataHandlers(router, sessions);
   registerReferralHandlers(router, sessions, bus);
+  registerDocumentHandlers(router, sessions, bus);
   router.assertComplete();
 
   await sessions.restore();

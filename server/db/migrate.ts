@@ -4,6 +4,7 @@ import { createLogger } from '../logger.js';
 import type { Db } from './connection.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_referrals.js';
+import * as m0003 from './migrations/0003_documents.js';
 
 const log = createLogger('db.migrate');
 
@@ -11,6 +12,7 @@ const log = createLogger('db.migrate');
 const MIGRATIONS: Record<string, { up: (db: Parameters<typeof m0001.up>[0], kind: DatabaseKind) => Promise<void> }> = {
   '0001_initial': m0001,
   '0002_referrals': m0002,
+  '0003_documents': m0003,
 };
 
 class StaticProvider implements MigrationProvider {

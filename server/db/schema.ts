@@ -103,6 +103,12 @@ export interface DocumentsTable {
   uploaded_by: string | null;
   created_at: string;
   deleted_at: string | null;
+  /** Role of the uploader at upload time (0003). */
+  uploaded_by_role: string | null;
+  /** Consent to processing for an upload on the patient's behalf: who recorded it, when, basis. */
+  consent_recorded_by: string | null;
+  consent_at: string | null;
+  consent_basis: string | null;
 }
 
 export interface ConsultationsTable {

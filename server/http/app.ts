@@ -41,6 +41,9 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
     trustProxy: process.env.OBLAKO_TRUST_PROXY === '1',
   });
   installErrorHandlers(app);
+  // Document uploads: the body is the file. Handed on as a stream, so the route checks the
+  // caller and the file's first bytes before anything is written, and never buffers 50 MiB.
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
   app.addHook('onSend', async (_req, reply, payload) => {
     // The API serves JSON only; nothing here is meant to be framed, sniffed or cached.
     reply.header('X-Content-Type-Options', 'nosniff');

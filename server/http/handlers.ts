@@ -1,10 +1,12 @@
+import crypto from 'node:crypto';
 import { CENTRES, DOCUMENT_TYPES, REGIONS } from '../../shared/reference/index.js';
 import { audienceOf } from '../auth/actor.js';
 import { changePassword, createUser, getUser, listUsers, login, logout } from '../auth/accounts.js';
 import { appendAudit, verifyAuditChain } from '../audit/audit-log.js';
 import { listAuditEvents } from '../audit/audit-query.js';
 import { writeTransaction } from '../context.js';
-import { forbidden } from '../errors.js';
+import { AppError, forbidden, HTTP_STATUS } from '../errors.js';
+import { blobStore, checkUpload, getVisibleDocument, ingestUpload, parseRange, recordUpload } from '../modules/documents.js';
 import { createPatient, getVisiblePatient, listVisiblePatients } from '../modules/patients.js';
 import { refreshPatientStage } from '../modules/patient-stage.js';
 import { getVisibleBatch, listVisibleBatches } from '../modules/referral-batches.js';
@@ -13,7 +15,7 @@ import { pullChanges } from '../sync/pull.js';
 import { pushMutations } from '../sync/push.js';
 import { SERVER_VERSION } from '../version.js';
 import { buildOpenApi } from './openapi.js';
-import { auditIn, type Handlers } from './route.js';
+import { auditIn, BinaryReply, type Handlers } from './route.js';
 
 let openApiCache: Record<string, unknown> | undefined;
 const openApiDocument = () => (openApiCache ??= buildOpenApi(SERVER_VERSION));
@@ -169,6 +171,89 @@ export const handlers: Handlers = {
       ]);
       return batch;
     }),
+
+  uploadDocument: async (i, ctx) => {
+    const patientId = i.params.id;
+    // Who may attach, and the consent for an upload on the patient's behalf, before a byte is read.
+    await checkUpload(ctx.db.kysely, i.actor, patientId, i.query);
+    let blob;
+    try {
+      blob = await ingestUpload(ctx, i.raw);
+    } catch (err) {
+      if (err instanceof AppError) {
+        // A refused file is an attempt on patient data too: on record, with the reason.
+        await ctx.db.kysely.transaction().execute((tx) =>
+          auditIn(i, tx, [
+            { actor: i.actor, action: 'document.upload', patientId, entity: 'document', result: 'error', details: { code: err.code, type: i.query.type, fileName: i.query.fileName } },
+          ]),
+        );
+      }
+      throw err;
+    }
+    const id = i.query.id ?? crypto.randomUUID();
+    return writeTransaction(ctx, async (w) => {
+      const { document, replayed } = await recordUpload(w, i.actor, patientId, { ...i.query, id }, blob);
+      await auditIn(i, w.tx, [
+        {
+          actor: i.actor,
+          action: 'document.upload',
+          patientId,
+          entity: 'document',
+          entityId: document.id,
+          result: 'ok',
+          details: {
+            type: document.type,
+            mime: document.mime,
+            size: document.size,
+            sha256: document.sha256,
+            stored: blob.created ? 'new' : 'existing',
+            replayed,
+            ...(document.consentBasis ? { consent: { recordedBy: i.actor.userId, at: document.consentAt, basis: document.consentBasis } } : {}),
+          },
+        },
+      ]);
+      return document;
+    });
+  },
+
+  getDocumentContent: async (i, ctx) => {
+    const row = await getVisibleDocument(ctx.db.kysely, i.actor, i.params.id);
+    const blobs = blobStore(ctx);
+    const size = await blobs.stat(row.sha256);
+    if (size === null) throw new AppError('NOT_FOUND', 'Файл документа не найден в хранилище. Сообщите администратору.');
+    const etag = `"${row.sha256}"`;
+    const ifRange = i.headers['if-range'];
+    const rangeHeader = typeof i.headers.range === 'string' && (ifRange === undefined || ifRange === etag) ? i.headers.range : undefined;
+    const range = parseRange(rangeHeader, size);
+    await ctx.db.kysely.transaction().execute((tx) =>
+      auditIn(i, tx, [
+        {
+          actor: i.actor,
+          action: 'document.read',
+          patientId: row.patient_id,
+          entity: 'document',
+          entityId: row.id,
+          result: range === 'unsatisfiable' ? 'error' : 'ok',
+          details: { sha256: row.sha256, range: range && range !== 'unsatisfiable' ? [range.start, range.end] : null },
+        },
+      ]),
+    );
+    const common = { etag, 'accept-ranges': 'bytes' };
+    if (range === 'unsatisfiable') {
+      const body = { error: { code: 'RANGE_NOT_SATISFIABLE', message: `Запрошенный диапазон вне файла (размер ${size} байт). Запросите файл заново целиком.` } };
+      return new BinaryReply(HTTP_STATUS.RANGE_NOT_SATISFIABLE, { ...common, 'content-range': `bytes */${size}`, 'content-type': 'application/json; charset=utf-8' }, Buffer.from(JSON.stringify(body)));
+    }
+    const { start, end } = range ?? { start: 0, end: size - 1 };
+    const headers: Record<string, string> = {
+      ...common,
+      'content-type': row.mime,
+      'content-length': String(end - start + 1),
+      // The stored name is display text only; RFC 5987 keeps non-ASCII names intact.
+      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`,
+    };
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    return new BinaryReply(range ? 206 : 200, headers, blobs.read(row.sha256, start, end));
+  },
 
   syncPull: async (i, ctx) => {
     const audience = audienceOf(i.actor);

@@ -30,6 +30,15 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     }
     if (parameters.length) op.parameters = parameters;
     if (def.body) op.requestBody = { required: true, content: { 'application/json': { schema: schema(def.body, 'input') } } };
+    if (def.rawBody) op.requestBody = { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
+    if (def.binaryResponse) {
+      const bytes = { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } };
+      op.responses = {
+        '200': { description: 'Файл целиком (ETag — SHA-256)', content: bytes },
+        '206': { description: 'Запрошенный диапазон (Range)', content: bytes },
+        default: (op.responses as Record<string, unknown>).default,
+      };
+    }
     (paths[path] ??= {})[def.method.toLowerCase()] = op;
   }
   return {

@@ -18,8 +18,27 @@ export interface HandlerInput<N extends ApiName> {
   query: ApiQuery<N>;
   params: ApiParams<N>;
   ip: string;
+  /** Request headers (lower-case names), for the few routes that read them (Range). */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The request body as a byte stream, for `rawBody` routes only. */
+  raw: AsyncIterable<Uint8Array> | null;
   /** Marks that the handler audited its access (in its own transaction via appendAudit). */
   audited(): void;
+}
+
+/** What a `binaryResponse` route returns: the status, headers and bytes to send as they are. */
+export class BinaryReply {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: NodeJS.ReadableStream | Buffer,
+  ) {}
+}
+
+const OCTET_STREAM = 'application/octet-stream';
+
+function isStream(v: unknown): v is AsyncIterable<Uint8Array> {
+  return typeof v === 'object' && v !== null && Symbol.asyncIterator in v && !Buffer.isBuffer(v);
 }
 type ApiRoute<N extends ApiName> = (typeof API)[N];
 
@@ -74,13 +93,29 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, handlers: 
             throw forbidden();
           }
         }
+        let raw: AsyncIterable<Uint8Array> | null = null;
+        if (def.rawBody) {
+          const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+          if (type !== OCTET_STREAM) {
+            throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Файл отправляется как есть, с типом содержимого application/octet-stream.');
+          }
+          const declared = Number(req.headers['content-length'] ?? 0);
+          if (def.bodyLimit && declared > def.bodyLimit) {
+            throw new AppError('PAYLOAD_TOO_LARGE', `Файл больше ${Math.round(def.bodyLimit / 1024 / 1024)} МБ. Уменьшите его и отправьте снова.`);
+          }
+          raw = isStream(req.body) ? req.body : null;
+        } else if (isStream(req.body)) {
+          throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Неподдерживаемый тип содержимого: отправляйте application/json.');
+        }
         let audited = false;
         const input = {
           actor,
           params: parse(def.params, req.params),
           query: parse(def.query, req.query),
-          body: parse(def.body, req.body),
+          body: def.rawBody ? undefined : parse(def.body, req.body),
           ip: req.ip,
+          headers: req.headers,
+          raw,
           audited: () => {
             audited = true;
           },
@@ -98,6 +133,13 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, handlers: 
           // A patient-data route that forgot to audit is a bug; refuse rather than leak silently.
           log.error({ route: name }, 'patient-data route returned without an audit event');
           throw new AppError('INTERNAL', 'Внутренняя ошибка сервера. Повторите позже.');
+        }
+        if (def.binaryResponse) {
+          if (!(result instanceof BinaryReply)) {
+            log.error({ route: name }, 'binary route returned something else');
+            throw new AppError('INTERNAL', 'Внутренняя ошибка сервера. Повторите позже.');
+          }
+          return reply.code(result.status).headers(result.headers).send(result.body);
         }
         if (validateResponses) {
           const check = def.response.safeParse(result);

@@ -17,11 +17,27 @@ export async function recordChanges(
   entity: SyncEntity,
   ids: readonly string[],
 ): Promise<Set<string>> {
+  const touched = await stamp(tx, entity, ids, false);
+  if (entity === 'patient') {
+    // A patient's documents are seen by whoever sees the patient: when that changes (a request at
+    // another centre, a transfer), their documents follow. Only the difference is stamped, so a
+    // patient's edit does not re-send every document's metadata.
+    const docIds: string[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await tx.selectFrom('documents').select('id').where('patient_id', 'in', ids.slice(i, i + CHUNK)).execute();
+      for (const r of rows) docIds.push(r.id);
+    }
+    if (docIds.length > 0) for (const a of await stamp(tx, 'document', docIds, true)) touched.add(a);
+  }
+  return touched;
+}
+
+/** `onlyDiff`: stamp only entries that appear or disappear, not the ones still visible. */
+async function stamp(tx: Kysely<Database>, entity: SyncEntity, ids: readonly string[], onlyDiff: boolean): Promise<Set<string>> {
   const touched = new Set<string>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = [...new Set(ids.slice(i, i + CHUNK))];
-    const current =
-      entity === 'patient' ? await patientAudiences(tx, chunk) : entity === 'request' ? await requestAudiences(tx, chunk) : await batchAudiences(tx, chunk);
+    const current = await AUDIENCES[entity](tx, chunk);
     const existing = await tx
       .selectFrom('sync_index')
       .select(['audience', 'entity_id', 'deleted'])
@@ -30,8 +46,12 @@ export async function recordChanges(
       .execute();
 
     const entries: { audience: string; entity_id: string; deleted: number }[] = [];
+    const live = new Set(existing.filter((e) => Number(e.deleted) === 0).map((e) => `${e.audience}\n${e.entity_id}`));
     for (const id of chunk) {
-      for (const audience of current.get(id) ?? []) entries.push({ audience, entity_id: id, deleted: 0 });
+      for (const audience of current.get(id) ?? []) {
+        if (onlyDiff && live.has(`${audience}\n${id}`)) continue;
+        entries.push({ audience, entity_id: id, deleted: 0 });
+      }
     }
     for (const row of existing) {
       const stillVisible = current.get(row.entity_id)?.has(row.audience) ?? false;
@@ -120,6 +140,23 @@ async function batchAudiences(tx: Kysely<Database>, ids: string[]): Promise<Map<
   for (const b of batches) out.set(b.id, new Set([MANAGER_AUDIENCE, `physician:${b.physician_id}`]));
   return out;
 }
+
+/** A document: exactly the audiences of its patient (the same rule as patients); a deleted one, none. */
+async function documentAudiences(tx: Kysely<Database>, ids: string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const docs = await tx.selectFrom('documents').select(['id', 'patient_id']).where('id', 'in', ids).where('deleted_at', 'is', null).execute();
+  if (docs.length === 0) return out;
+  const patients = await patientAudiences(tx, [...new Set(docs.map((d) => d.patient_id))]);
+  for (const d of docs) out.set(d.id, new Set(patients.get(d.patient_id) ?? []));
+  return out;
+}
+
+const AUDIENCES: Record<SyncEntity, (tx: Kysely<Database>, ids: string[]) => Promise<Map<string, Set<string>>>> = {
+  patient: patientAudiences,
+  request: requestAudiences,
+  batch: batchAudiences,
+  document: documentAudiences,
+};
 
 /** Is the row visible to this audience right now? The one visibility rule for REST and sync. */
 export async function isVisible(

@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.js';
 import { toPatient } from '../modules/patients.js';
 import { toRequest } from '../modules/requests.js';
 import { toBatch } from '../modules/referral-batches.js';
+import { toDocument } from '../modules/documents.js';
 
 /**
  * Returns the caller's changes after `since`, oldest first. Row data is read through the same
@@ -69,7 +70,22 @@ export async function pullChanges(
     for (const r of rows) batches.set(r.id, { op: 'put', entity: 'batch', id: r.id, data: toBatch(r, r.physician_name) });
   }
 
-  const byEntity: Record<string, Map<string, Change>> = { patient: patients, request: requests, batch: batches };
+  const documents = new Map<string, Change>();
+  for (const ids of chunks(live('document'))) {
+    const rows = await db
+      .selectFrom('documents as d')
+      .innerJoin('sync_index as s', (j) =>
+        j.onRef('s.entity_id', '=', 'd.id').on('s.entity', '=', 'document').on('s.audience', '=', audience).on('s.deleted', '=', 0),
+      )
+      .leftJoin('users as u', 'u.id', 'd.uploaded_by')
+      .selectAll('d')
+      .select('u.full_name as uploader_name')
+      .where('d.id', 'in', ids)
+      .execute();
+    for (const r of rows) documents.set(r.id, { op: 'put', entity: 'document', id: r.id, data: toDocument(r, r.uploader_name) });
+  }
+
+  const byEntity: Record<string, Map<string, Change>> = { patient: patients, request: requests, batch: batches, document: documents };
   const changes: Change[] = [];
   const patientIds = new Set<string>();
   const batchIds: string[] = [];
@@ -82,6 +98,7 @@ export async function pullChanges(
       if (put.op === 'put' && put.entity === 'patient') patientIds.add(put.id);
       if (put.op === 'put' && put.entity === 'request') patientIds.add(put.data.patientId);
       if (put.op === 'put' && put.entity === 'batch') batchIds.push(put.id);
+      if (put.op === 'put' && put.entity === 'document') patientIds.add(put.data.patientId);
     } else if (Number(e.deleted) === 1) {
       changes.push({ op: 'del', entity: entity.data, id: e.entity_id });
     }

@@ -102,17 +102,22 @@ export async function call<T = any>( // eslint-disable-line @typescript-eslint/n
   base: string,
   method: string,
   route: string,
-  opts: { token?: string | undefined; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  opts: { token?: string | undefined; body?: unknown; rawBody?: string; bytes?: Uint8Array; headers?: Record<string, string> } = {},
 ): Promise<CallResult<T>> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  let body: string | undefined;
-  if (opts.rawBody !== undefined) body = opts.rawBody;
+  let body: string | Uint8Array | undefined;
+  if (opts.bytes !== undefined) {
+    body = opts.bytes;
+    headers['content-type'] ??= 'application/octet-stream';
+  } else if (opts.rawBody !== undefined) body = opts.rawBody;
   else if (opts.body !== undefined) body = JSON.stringify(opts.body);
   if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-  const res = await fetch(base + route, { method, headers, body });
+  const res = await fetch(base + route, { method, headers, body: body ?? null });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  // Document content is bytes, not JSON: handed back as text.
+  const json = (res.headers.get('content-type') ?? 'application/json').includes('json');
+  return { status: res.status, body: (text ? (json ? JSON.parse(text) : text) : null) as T };
 }
 
 export async function loginAs(base: string, login: string, password: string): Promise<string> {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, type ApiName } from '../../shared/api/contract.js';
 import { call, loginAs, startTestServer, type TestServer } from './harness.js';
-import { buildWorld, PASSWORD, patientInput, referral, referralBatch, requestInput, type World, type WorldUser } from './world.js';
+import { buildWorld, PASSWORD, patientInput, pdfBytes, referral, referralBatch, requestInput, uploadPath, type World, type WorldUser } from './world.js';
 
 /**
  * For every route of the contract and every kind of caller, the allowed/denied outcome, the data
@@ -16,6 +16,8 @@ interface Case {
   code?: string;
   path?: string;
   body?: unknown;
+  /** Raw bytes as the body (`application/octet-stream`), for uploads. */
+  bytes?: Uint8Array;
   /** Use a freshly issued token (for routes that end the session). */
   freshToken?: boolean;
   check?: (body: any, w: World) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -58,7 +60,7 @@ function singleA(path: (w: World) => string, canSee: Who[], roleAllowed: Who[]):
 }
 
 /** Made in beforeAll next to the world: a batch per physician, and a request to schedule. */
-const extra = { batchA: '', batchB: '', toSchedule: '' };
+const extra = { batchA: '', batchB: '', toSchedule: '', docA: '' };
 const inTwoDays = () => new Date(Date.now() + 2 * 86_400_000).toISOString();
 
 const STAFF_SYNC: Who[] = ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov'];
@@ -125,6 +127,20 @@ const PLANS: Record<ApiName, Plan> = {
     (b) => ids(b.items),
   ),
   getReferralBatch: singleA(() => `/api/referral-batches/${extra.batchA}`, ['physicianA', 'manager'], ['physicianA', 'physicianB', 'manager']),
+  uploadDocument: (w, who) => {
+    const path = uploadPath(w.pA.patientId);
+    const bytes = pdfBytes();
+    if (who === 'anon') return { status: 401, path, bytes };
+    // The referring physician, the manager and the patient themself; another physician or patient: 403.
+    if (who === 'physicianA' || who === 'manager' || who === 'patientA') {
+      return { status: 200, path, bytes, check: (b: { patientId: string; uploadedByRole: string }) => expect(b.patientId).toBe(w.pA.patientId) };
+    }
+    return { status: 403, code: 'FORBIDDEN', path, bytes };
+  },
+  getDocumentContent: (w, who) => ({
+    ...singleA(() => `/api/documents/${extra.docA}/content`, ['physicianA', 'manager', 'doctorBakulev', 'patientA'], ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'patientA', 'patientB'])(w, who),
+    ...(['physicianA', 'manager', 'doctorBakulev', 'patientA'].includes(who) ? { check: (b: unknown) => expect(String(b)).toMatch(/^%PDF-/) } : {}),
+  }),
   syncPull: (w, who) => {
     if (who === 'anon') return { status: 401, body: { since: 0 } };
     if (!STAFF_SYNC.includes(who)) return { status: 403, code: 'FORBIDDEN', body: { since: 0 } };
@@ -142,6 +158,10 @@ const PLANS: Record<ApiName, Plan> = {
         const batches = b.changes.filter((c) => c.op === 'put' && (c as { entity?: string }).entity === 'batch').map((c) => c.id);
         const expected = who === 'manager' ? [extra.batchA, extra.batchB] : who === 'physicianA' ? [extra.batchA] : who === 'physicianB' ? [extra.batchB] : [];
         expect(batches.sort()).toEqual(expected.sort());
+        // Documents: whoever sees the patient.
+        const docs = b.changes.filter((c) => c.op === 'put' && (c as { entity?: string }).entity === 'document').map((c) => c.id);
+        if (own === 'B') expect(docs).not.toContain(extra.docA);
+        else expect(docs).toContain(extra.docA);
       },
     };
   },
@@ -171,6 +191,9 @@ describe('role × route matrix', () => {
     extra.batchA = (await referralBatch(server, world.physicianA.actor)).id;
     extra.batchB = (await referralBatch(server, world.physicianB.actor)).id;
     extra.toSchedule = (await referral(server, world.physicianA.actor, 'bakulev')).requestId;
+    const doc = await call<{ id: string }>(server.url, 'POST', uploadPath(world.pA.patientId), { token: world.physicianA.token, bytes: pdfBytes() });
+    expect(doc.status).toBe(200);
+    extra.docA = doc.body.id;
   });
   afterAll(async () => server?.close());
 
@@ -203,6 +226,7 @@ describe('role × route matrix', () => {
         const res = await call(server.url, def.method, plan.path ?? def.path.replace(':id', crypto.randomUUID()), {
           token,
           ...(body !== undefined ? { body } : {}),
+          ...(plan.bytes ? { bytes: plan.bytes } : {}),
         });
         expect(res.status, JSON.stringify(res.body)).toBe(plan.status);
         if (plan.code) expect(res.body.error.code).toBe(plan.code);

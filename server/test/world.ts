@@ -145,3 +145,24 @@ export function batchInput(rows = 3, overrides: Partial<ReferralSubmit> = {}): R
 export async function referralBatch(server: TestServer, by: Actor, input: ReferralSubmit = batchInput()) {
   return writeTransaction(server.api.ctx, (w) => submitReferralBatch(w, by, validateReferralSubmit(input)));
 }
+
+/** A small, real-looking PDF; `tag` makes its bytes (and hash) unique. */
+export function pdfBytes(tag: string = crypto.randomUUID()): Buffer {
+  return Buffer.from(`%PDF-1.4\n% ${tag}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`, 'latin1');
+}
+
+export const CONSENT_BASIS = 'Письменное согласие пациента от 20.11.2026, хранится в амбулаторной карте';
+
+/** The upload route's path with its query (the body is the file). */
+export function uploadPath(
+  patientId: string,
+  q: { type?: string; fileName?: string; consent?: boolean; basis?: string; id?: string } = {},
+): string {
+  const search = new URLSearchParams({ type: q.type ?? 'ecg', fileName: q.fileName ?? 'ЭКГ от 12.11.pdf' });
+  if (q.consent !== false) {
+    search.set('consentObtained', 'true');
+    search.set('consentBasis', q.basis ?? CONSENT_BASIS);
+  }
+  if (q.id) search.set('id', q.id);
+  return `/api/patients/${patientId}/documents?${search.toString()}`;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConsentBasis, DOCUMENT_MAX_BYTES, DocumentFileName, DocumentTypeCode, PatientDocument } from '../domain/documents.js';
 import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate } from '../domain/patients.js';
 import { ReferralBatch, ReferralBatchSummary } from '../domain/referrals.js';
@@ -31,6 +32,10 @@ export interface RouteDef {
   allowWithPendingPasswordChange?: boolean;
   /** Overrides the server's default request body limit for this route only (bytes). */
   bodyLimit?: number;
+  /** The body is raw bytes (`application/octet-stream`), streamed to the handler, not JSON. */
+  rawBody?: true;
+  /** The answer is bytes (with Range support), not JSON; `response` describes nothing then. */
+  binaryResponse?: true;
 }
 
 function route<const R extends RouteDef>(def: R): R {
@@ -107,6 +112,22 @@ export const ReferenceResponse = z.object({
   documentTypes: z.record(z.string(), z.string()),
 });
 
+/**
+ * Metadata of an upload travels in the query (the body is the file itself). A physician uploading
+ * on the patient's behalf must confirm that consent was obtained and say on what basis.
+ */
+export const DocumentUploadQuery = z.strictObject({
+  /** Made by the client, so a retried upload is the same document. */
+  id: Id.optional(),
+  type: DocumentTypeCode,
+  fileName: DocumentFileName,
+  consentObtained: z.enum(['true']).optional(),
+  consentBasis: ConsentBasis.optional(),
+});
+const PatientIdParams = z.strictObject({ id: Id });
+/** The bytes themselves: described, not validated (see `binaryResponse`). */
+const DocumentBytes = z.unknown().describe('Содержимое документа (application/octet-stream), поддерживается Range');
+
 export const UserList = z.object({ items: z.array(PublicUser) });
 
 export const AuditEvent = z.object({
@@ -160,6 +181,8 @@ export const API = {
   scheduleRequest: route({ method: 'POST', path: '/api/requests/:id/schedule', summary: 'Назначить консультацию по заявке', roles: ['doctor'], patientData: true, params: IdParams, body: RequestScheduleBody, response: ConsultationRequest }),
   listReferralBatches: route({ method: 'GET', path: '/api/referral-batches', summary: 'Таблицы направлений (врач — свои, руководитель — все)', roles: ['physician', 'manager'], patientData: true, query: ReferralBatchListQuery, response: ReferralBatchList }),
   getReferralBatch: route({ method: 'GET', path: '/api/referral-batches/:id', summary: 'Таблица направлений со строками', roles: ['physician', 'manager'], patientData: true, params: IdParams, response: ReferralBatch }),
+  uploadDocument: route({ method: 'POST', path: '/api/patients/:id/documents', summary: 'Загрузить документ пациента (тело — файл)', roles: ['physician', 'manager', 'patient'], patientData: true, params: PatientIdParams, query: DocumentUploadQuery, response: PatientDocument, bodyLimit: DOCUMENT_MAX_BYTES, rawBody: true }),
+  getDocumentContent: route({ method: 'GET', path: '/api/documents/:id/content', summary: 'Содержимое документа (ETag = SHA-256, Range)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, params: IdParams, response: DocumentBytes, binaryResponse: true }),
   syncPull: route({ method: 'POST', path: '/api/sync/pull', summary: 'Синхронизация: получить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PullRequest, response: PullResponse }),
   syncPush: route({ method: 'POST', path: '/api/sync/push', summary: 'Синхронизация: отправить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PushRequest, response: PushResponse, bodyLimit: PUSH_MAX_BODY_BYTES }),
   listAudit: route({ method: 'GET', path: '/api/audit', summary: 'Журнал аудита', roles: ['admin'], patientData: false, query: AuditQuery, response: AuditList }),

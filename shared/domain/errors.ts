@@ -33,6 +33,9 @@ export const ERROR_CODES = [
   // Long jobs and files.
   'CANCELLED',
   'FILE_REJECTED',
+  // Documents (added with the document store).
+  'UNSUPPORTED_FILE_TYPE',
+  'RANGE_NOT_SATISFIABLE',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -5,3 +5,4 @@ export * from './requests.js';
 export * from './roles.js';
 export * from './users.js';
 export * from './referrals.js';
+export * from './documents.js';

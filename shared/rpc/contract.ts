@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConsentBasis, DocumentFileName, DocumentTypeCode, PatientDocument } from '../domain/documents.js';
 import { ErrorCode } from '../domain/errors.js';
 import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate, PatientStage } from '../domain/patients.js';
@@ -237,6 +238,26 @@ export type BatchSummary = z.infer<typeof BatchSummary>;
 
 const referralRoles = ['physician', 'manager'] as const;
 
+// ── Patient documents ───────────────────────────────────────────────────────────────────────
+
+/** A document handed to the services: 50 MiB of file is about 70 MB of base64. */
+export const DOCUMENT_MAX_BASE64 = 70_000_000;
+
+export const DocumentRow = PatientDocument.extend({
+  /** Always false for now: an attachment is uploaded at once or refused, never queued. */
+  pending: z.boolean(),
+});
+export type DocumentRow = z.infer<typeof DocumentRow>;
+
+export const DocumentAttachInput = z.strictObject({
+  patientId: Id,
+  type: DocumentTypeCode,
+  fileName: DocumentFileName,
+  base64: z.string().min(1).max(DOCUMENT_MAX_BASE64, 'Файл слишком большой: не более 50 МБ.'),
+  /** The patient's consent to processing, recorded by the physician who attaches on their behalf. */
+  consent: z.strictObject({ obtained: z.literal(true), basis: ConsentBasis }),
+});
+
 export const RPC = {
   'app.info': method({ roles: 'public', input: Empty, output: AppInfo }),
   'session.get': method({ roles: 'public', input: Empty, output: Session }),
@@ -274,6 +295,10 @@ export const RPC = {
   'drafts.export': method({ roles: ['physician'], input: z.strictObject({ id: Id }), output: XlsxFile }),
   'referrals.status': method({ roles: ['physician'], input: ReferralStatusInput, output: ReferralStatusOutput }),
   'batches.list': method({ roles: referralRoles, input: Empty, output: z.object({ items: z.array(BatchSummary) }) }),
+  /** A patient's documents from the local store (synced metadata), newest first. */
+  'documents.list': method({ roles: ['physician', 'manager', 'doctor'], input: z.strictObject({ patientId: Id }), output: z.object({ items: z.array(DocumentRow) }) }),
+  /** Uploads at once over HTTP; offline it is refused with SERVER_UNREACHABLE (never queued). */
+  'documents.attach': method({ roles: ['physician'], input: DocumentAttachInput, output: DocumentRow }),
 } as const satisfies Record<string, RpcMethodDef>;
 
 export type RpcMethod = keyof typeof RPC;

@@ -26,8 +26,8 @@ export type RpcEventMessage = { event: string; payload: unknown };
 export type RpcServerMessage = RpcResponseMessage | RpcEventMessage;
 
 /** Largest message a transport accepts, in bytes of JSON (a bigger one is refused, not parsed).
- * Room for a referral XLSX of 20 MB as base64; every method still caps its own fields. */
-export const RPC_MAX_MESSAGE_BYTES = 32_000_000;
+ * Room for a 50 MiB document as base64 (about 70 MB); every method still caps its own fields. */
+export const RPC_MAX_MESSAGE_BYTES = 72_000_000;
 
 /** Thrown by the renderer's client for an `{error}` answer: the code is stable, the text Russian. */
 export class RpcError extends Error {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from '../domain/errors.js';
+import { PatientDocument } from '../domain/documents.js';
 import { Id } from '../domain/ids.js';
 import { Patient, PatientCreate, PatientUpdate } from '../domain/patients.js';
 import { ReferralBatch, ReferralSubmit } from '../domain/referrals.js';
@@ -14,8 +15,9 @@ import type { Role } from '../domain/roles.js';
  * are applied exactly once.
  */
 
-/** `batch`: referral batches, seen by the physician who sent them and the manager only. */
-export const SYNC_ENTITIES = ['patient', 'request', 'batch'] as const;
+/** `batch`: referral batches, seen by the physician who sent them and the manager only.
+ * `document`: a patient document's metadata (never the bytes), seen by whoever sees the patient. */
+export const SYNC_ENTITIES = ['patient', 'request', 'batch', 'document'] as const;
 export const SyncEntity = z.enum(SYNC_ENTITIES);
 export type SyncEntity = z.infer<typeof SyncEntity>;
 
@@ -32,6 +34,7 @@ export const Change = z.union([
   z.object({ op: z.literal('put'), entity: z.literal('patient'), id: Id, data: Patient }),
   z.object({ op: z.literal('put'), entity: z.literal('request'), id: Id, data: ConsultationRequest }),
   z.object({ op: z.literal('put'), entity: z.literal('batch'), id: Id, data: ReferralBatch }),
+  z.object({ op: z.literal('put'), entity: z.literal('document'), id: Id, data: PatientDocument }),
   // A tombstone: deleted, or no longer visible to this caller. The client drops the row.
   z.object({ op: z.literal('del'), entity: SyncEntity, id: Id }),
 ]);

@@ -1,4 +1,4 @@
-import { API, type ApiBody, type ApiName, type ApiResponse } from '../../../shared/api/contract.js';
+import { API, type ApiBody, type ApiName, type ApiQuery, type ApiResponse } from '../../../shared/api/contract.js';
 import { ApiErrorBody } from '../../../shared/domain/errors.js';
 import { ServiceError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -16,7 +16,7 @@ export interface ApiClientOptions {
 }
 
 /** Routes the desktop calls; the ones with path parameters are not needed here. */
-type CallableRoute = Exclude<ApiName, 'getPatient' | 'getRequest' | 'takeRequest'>;
+type CallableRoute = Exclude<ApiName, 'getPatient' | 'getRequest' | 'takeRequest' | 'uploadDocument' | 'getDocumentContent'>;
 
 /**
  * A small client for the central API: JSON in and out, a timeout, the route table from the
@@ -55,6 +55,43 @@ export class ApiClient {
       log.debug({ route: name, err: err instanceof Error ? err.message : String(err) }, 'central API unreachable');
       throw new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
     }
+    return this.answer(name, status, text);
+  }
+
+  /**
+   * Uploads a patient's document: the bytes as the body, the metadata in the query. Long timeout
+   * (50 MiB over a slow regional line); SERVER_UNREACHABLE when the server cannot be reached.
+   */
+  async uploadDocument(
+    patientId: string,
+    query: ApiQuery<'uploadDocument'>,
+    bytes: Uint8Array,
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ApiResponse<'uploadDocument'>> {
+    const route = API.uploadDocument;
+    const token = this.opts.token?.() ?? null;
+    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/octet-stream' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, String(v));
+    const url = `${this.baseUrl}${route.path.replace(':id', encodeURIComponent(patientId))}?${search.toString()}`;
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 10 * 60_000);
+    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(url, { method: route.method, headers, body: bytes, signal });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      log.debug({ route: 'uploadDocument', err: err instanceof Error ? err.message : String(err) }, 'central API unreachable');
+      throw new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
+    }
+    return this.answer('uploadDocument', status, text);
+  }
+
+  private answer<N extends ApiName>(name: N, status: number, text: string): ApiResponse<N> {
+    const route = API[name];
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : null;

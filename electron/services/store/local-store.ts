@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { PatientDocument } from '../../../shared/domain/documents.js';
 import { Patient } from '../../../shared/domain/patients.js';
 import { ReferralBatch } from '../../../shared/domain/referrals.js';
 import { ConsultationRequest } from '../../../shared/domain/requests.js';
@@ -34,7 +35,8 @@ export interface LocalMutation {
 export type EntityRow =
   | { entity: 'patient'; data: Patient }
   | { entity: 'request'; data: ConsultationRequest }
-  | { entity: 'batch'; data: ReferralBatch };
+  | { entity: 'batch'; data: ReferralBatch }
+  | { entity: 'document'; data: PatientDocument };
 
 export interface PushOutcome {
   changed: Set<SyncEntity>;
@@ -292,6 +294,17 @@ export class LocalStore {
     return row ? (JSON.parse(row.data) as ReferralBatch) : null;
   }
 
+  /** A patient's documents (metadata), newest first. */
+  listDocuments(patientId: string): PatientDocument[] {
+    const rows = this.sql('SELECT data FROM documents WHERE patient_id = ? ORDER BY created_at DESC, id').all(patientId) as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data) as PatientDocument);
+  }
+
+  /** A row the server has just answered with directly (not through a pull): stored as the server's copy. */
+  putFromServer(row: EntityRow): void {
+    this.db.transaction(() => this.writeServer(row))();
+  }
+
   private writeLocal(row: LocalMutation['optimistic']): void {
     this.write(row, false);
   }
@@ -303,7 +316,17 @@ export class LocalStore {
   private write(row: LocalMutation['optimistic'], fromServer: boolean): void {
     const json = JSON.stringify(row.data);
     const serverSet = fromServer ? ', server_data = excluded.server_data, server_deleted = 0' : '';
-    if (row.entity === 'batch') {
+    if (row.entity === 'document') {
+      const d = row.data;
+      this
+        .sql(
+          `INSERT INTO documents (id, patient_id, type, created_at, data, server_data)
+           VALUES (@id, @patientId, @type, @createdAt, @data, @serverData)
+           ON CONFLICT(id) DO UPDATE SET patient_id = excluded.patient_id, type = excluded.type,
+             created_at = excluded.created_at, data = excluded.data${serverSet}`,
+        )
+        .run({ id: d.id, patientId: d.patientId, type: d.type, createdAt: d.createdAt, data: json, serverData: fromServer ? json : null });
+    } else if (row.entity === 'batch') {
       const b = row.data;
       this
         .sql(
@@ -368,7 +391,7 @@ export class LocalStore {
   }
 }
 
-const TABLES = { patient: 'patients', request: 'requests', batch: 'batches' } as const satisfies Record<SyncEntity, string>;
+const TABLES = { patient: 'patients', request: 'requests', batch: 'batches', document: 'documents' } as const satisfies Record<SyncEntity, string>;
 
 function table(entity: SyncEntity): (typeof TABLES)[SyncEntity] {
   return TABLES[entity];
@@ -378,6 +401,10 @@ function parseEntity(entity: SyncEntity, value: unknown): EntityRow | null {
   if (entity === 'patient') {
     const p = Patient.safeParse(value);
     return p.success ? { entity: 'patient', data: p.data } : null;
+  }
+  if (entity === 'document') {
+    const d = PatientDocument.safeParse(value);
+    return d.success ? { entity: 'document', data: d.data } : null;
   }
   if (entity === 'batch') {
     const b = ReferralBatch.safeParse(value);
