@@ -1,6 +1,11 @@
 export { AppShell, type NavItem, type SyncState } from './app-shell.js';
 export { DoctorQueue } from './doctor-queue.js';
+export { ManagerBatches } from './manager-batches.js';
 export { ManagerHome, type StatusFilter } from './manager-home.js';
+export { MappingConfirm, type MappingSummary, type MappingTarget } from './mapping-confirm.js';
 export { PatientRows } from './patient-rows.js';
 export { PhysicianHome, type NewPatient } from './physician-home.js';
+export { ReferralDrafts } from './referral-drafts.js';
+export { ReferralGrid, type GridField } from './referral-grid.js';
+export { ReferralStatus, type StageFilter } from './referral-status.js';
 export { SignInPage, type Credentials, type SignInField } from './sign-in-page.js';

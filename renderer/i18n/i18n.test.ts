@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { REQUEST_SOURCES, REQUEST_STATUSES } from '../../shared/domain/requests';
 import { ROLES } from '../../shared/domain/roles';
-import { SEX } from '../../shared/domain/patients';
+import { PATIENT_STAGES, SEX } from '../../shared/domain/patients';
+import { BATCH_STATUSES } from '../../shared/domain/referrals';
 import { SYNC_STATES } from '../../shared/rpc/contract';
 import { hasMessage, t } from './index';
 import { formatDate, formatSnils } from './format';
@@ -27,6 +28,8 @@ describe('i18n', () => {
       ...SEX.map((s) => `sex.${s}`),
       ...ROLES.map((r) => `role.${r}`),
       ...SYNC_STATES.map((s) => `sync.state.${s}`),
+      ...PATIENT_STAGES.map((s) => `stage.${s}`),
+      ...BATCH_STATUSES.map((s) => `batchStatus.${s}`),
     ];
     expect(keys.filter((k) => !hasMessage(k))).toEqual([]);
   });
