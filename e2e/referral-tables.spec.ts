@@ -4,7 +4,8 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { analyseWorkbook } from '../shared/referral/analyse.js';
 import { readXlsx } from '../shared/referral/read-xlsx.js';
-import { AppShell, ManagerBatches, ReferralDrafts, ReferralStatus, SignInPage } from './page-models/index.js';
+import type { AppShell} from './page-models/index.js';
+import { ManagerBatches, ReferralDrafts, ReferralStatus, SignInPage } from './page-models/index.js';
 import { uniqueSurname } from './support/names.js';
 import { ApiUser, startCentralApi, startDesktopHost, tempDir, type CentralApi, type DesktopHost } from './support/processes.js';
 
