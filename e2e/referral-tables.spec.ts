@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { analyseWorkbook } from '../shared/referral/analyse.js';
+import { makeXlsx, toSerial } from '../shared/referral/fixtures/make-xlsx.js';
 import { readXlsx } from '../shared/referral/read-xlsx.js';
 import type { AppShell} from './page-models/index.js';
 import { ManagerBatches, ReferralDrafts, ReferralStatus, SignInPage } from './page-models/index.js';
@@ -126,4 +127,63 @@ test('when the server schedules a referred patient, the status view shows it wit
   const startsAt = new Date(Date.now() + 2 * 86_400_000).toISOString();
   await doctor.call('POST', `/api/requests/${requestId}/schedule`, { startsAt, durationMinutes: 30 });
   await status.expectStage(`${lastName} Борис`, 'scheduled');
+});
+
+test('a messy referral file is read, its columns confirmed, problem rows fixed or excluded, and nothing dropped silently', async ({ page }) => {
+  const central = await api();
+  const host = await desktop(central.url);
+  // The way such files arrive: a sheet of instructions first, title rows above the header,
+  // «ФИО» in one column, abbreviated headers, an Excel serial date next to text dates, phones and
+  // СНИЛС in every notation, a blank row and a totals row.
+  const a = uniqueSurname('Файлов');
+  const b = uniqueSurname('Серийная');
+  const c = uniqueSurname('Ошибкин');
+  const bytes = makeXlsx([
+    { name: 'Пояснения', rows: [['Заполнять по образцу']] },
+    {
+      name: 'Лист1',
+      rows: [
+        ['Список пациентов для телеконсультации'],
+        ['ГАУЗ «РКБ», ноябрь'],
+        [],
+        ['№ п/п', 'Ф.И.О. пациента', 'Пол (м/ж)', 'Дата рожд.', 'СНИЛС', 'Тел.', 'Регион', 'Направившая МО', 'Лечащий врач', 'НМИЦ', 'Профиль', 'Код МКБ-10', 'Диагноз', 'Срочность'],
+        [1, `${a} Игорь Петрович`, 'муж', '01.02.1980', '11223344595', '8 (912) 345-67-89', 'Республика Татарстан', 'ГАУЗ «РКБ»', 'Петрова А. С.', 'Бакулева', 'Ишемическая болезнь сердца', 'I25.1', 'ИБС', 'плановая'],
+        [2, `${b} Анна Ивановна`, 'женский', { serialDate: toSerial('1975-06-07') }, '123-456-789 64', '+7 912 345 67 80', 'Республика Татарстан', 'ГАУЗ «РКБ»', 'Петрова А. С.', 'Бакулева', 'Нарушения ритма сердца', 'I49.9', 'Аритмия', 'срочно'],
+        [3, `${c} Олег`, 'м', '31.02.1990', '123', '12345', 'Республика Татарстан', 'ГАУЗ «РКБ»', 'Петрова А. С.', 'Бакулева', 'Кардиомиопатии', 'I42.0', 'ДКМП', 'плановая'],
+        [],
+        ['Итого: 3'],
+      ],
+    },
+  ]);
+  const file = path.join(tempDir('messy'), 'направления ноябрь.xlsx');
+  fs.writeFileSync(file, bytes);
+
+  await page.goto(host.url);
+  const shell = await new SignInPage(page).signIn({ login: 'demo-physician', password: 'oblako-demo' });
+  await shell.navigate('referral-drafts');
+  const drafts = await new ReferralDrafts(page).waitForVisible();
+  const mapping = await drafts.uploadFile(file);
+  await mapping.expectSheet('Лист1', 4);
+  await mapping.expectTarget('Ф.И.О. пациента', 'fullName');
+  await mapping.expectTarget('Дата рожд.', 'birthDate');
+  await mapping.expectSummary({ total: 3, valid: 2, invalid: 1 });
+  // Every row of the sheet is accounted for: the title rows, the blank ones, the header, the totals.
+  const skipped = await mapping.skippedRows();
+  expect(skipped.map((s) => s.reason)).toEqual(expect.arrayContaining(['title', 'header', 'blank', 'totals']));
+  expect(skipped.length + 3).toBe(9);
+
+  const grid = await mapping.confirm();
+  await grid.expectRowCount(3);
+  // The broken row shows what was in the file, flagged, so it can be fixed — here it is excluded.
+  await grid.expectProblem(7, 'birthDate');
+  await grid.expectProblem(7, 'snils');
+  await grid.exclude(7);
+  await grid.expectProblemCount(0);
+  await grid.send();
+
+  await shell.navigate('referral-status');
+  const status = await new ReferralStatus(page).waitForVisible();
+  await status.expectStage(`${a} Игорь Петрович`, 'sent');
+  await status.expectStage(`${b} Анна Ивановна`, 'sent');
+  await expect(status.row(`${c} Олег`)).toHaveCount(0);
 });
