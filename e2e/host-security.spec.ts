@@ -40,6 +40,37 @@ test('a page from another origin in a real browser cannot reach the services', a
   expect(outcome).toBe('refused');
 });
 
+test('malformed upgrades and reset connections do not take the services down', async () => {
+  const port = Number(new URL(host.origin).port);
+  const net = await import('node:net');
+  // A path the URL parser rejects, then connections reset mid-handshake, many times.
+  for (const path of ['//', '/rpc']) {
+    await new Promise<void>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+        s.resetAndDestroy();
+        resolve();
+      });
+      s.on('error', () => resolve());
+    });
+  }
+  for (let i = 0; i < 20; i++) {
+    await new Promise<void>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.write('GET /rpc?token=x HTTP/1.1\r\nUpgrade: websocket\r\n\r\n');
+        s.resetAndDestroy();
+        resolve();
+      });
+      s.on('error', () => resolve());
+    });
+  }
+  // Still serving: a proper connection works.
+  const { client, ws } = await connectRpc(host.origin, tokenOf(host));
+  expect((await client.call('app.info', {})).shell).toBe('browser');
+  ws.close();
+  expect(host.proc.exitCode).toBeNull();
+});
+
 test('the host listens on loopback only', () => {
   expect(new URL(host.origin).hostname).toBe('127.0.0.1');
 });

@@ -3,6 +3,7 @@ export { DoctorQueue } from './doctor-queue.js';
 export { ManagerBatches } from './manager-batches.js';
 export { ManagerHome, type StatusFilter } from './manager-home.js';
 export { MappingConfirm, type MappingSummary, type MappingTarget } from './mapping-confirm.js';
+export { PatientDocuments, type AttachDocument } from './patient-documents.js';
 export { PatientRows } from './patient-rows.js';
 export { PhysicianHome, type NewPatient } from './physician-home.js';
 export { ReferralDrafts } from './referral-drafts.js';

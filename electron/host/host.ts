@@ -85,12 +85,21 @@ export async function startHost(opts: HostOptions): Promise<Host> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: RPC_MAX_MESSAGE_BYTES });
 
+  // A malformed request or a reset connection must never take the services down: any page in
+  // the user's browser can reach this port.
+  server.on('clientError', (_err, socket) => socket.destroy());
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, why: string) => {
       log.warn({ why, origin: req.headers.origin ?? null }, 'rpc connection refused');
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
     };
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return refuse(400, 'url');
+    }
     if (url.pathname !== '/rpc') return refuse(404, 'path');
     if (req.headers.origin !== origin) return refuse(403, 'origin');
     if (!sameToken(url.searchParams.get('token'), token)) return refuse(401, 'token');

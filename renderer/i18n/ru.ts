@@ -335,7 +335,6 @@ export const ru = {
   'documents.col.uploadedBy': 'Загрузил',
   'documents.col.at': 'Когда',
   'documents.col.consent': 'Согласие пациента',
-  'documents.uploadedBy': '{name} ({role})',
   'documents.consent.none': 'Загружено пациентом или без отметки о согласии',
   'documents.consent.at': 'записано {at}',
   'documents.size.bytes': '{value} Б',

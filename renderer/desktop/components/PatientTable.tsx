@@ -1,12 +1,15 @@
-import { Badge, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Stack, Table, Text } from '@mantine/core';
 import type { PatientRow } from '../../../shared/rpc/contract';
 import { t } from '../../i18n';
 import { formatDate, formatSnils, fullName } from '../../i18n/format';
 import { centreName, isOverdue, profileName, STATUS_COLOR, statusLabel } from '../labels';
 import { DueDate } from './DueDate';
 
-/** The patient list shared by the physician's and the manager's homes. */
-export function PatientTable({ rows, testId }: { rows: readonly PatientRow[]; testId: string }) {
+/**
+ * The patient list shared by the physician's and the manager's homes. With `onDocuments` each row
+ * gets a «Документы» action (the physician's).
+ */
+export function PatientTable({ rows, testId, onDocuments }: { rows: readonly PatientRow[]; testId: string; onDocuments?: (row: PatientRow) => void }) {
   const now = Date.now();
   return (
     <Table.ScrollContainer minWidth={900}>
@@ -19,10 +22,12 @@ export function PatientTable({ rows, testId }: { rows: readonly PatientRow[]; te
             <Table.Th>{t('table.centreProfile')}</Table.Th>
             <Table.Th>{t('table.status')}</Table.Th>
             <Table.Th>{t('table.due')}</Table.Th>
+            {onDocuments && <Table.Th>{t('table.actions')}</Table.Th>}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {rows.map(({ patient, latestRequest: req, pending }) => {
+          {rows.map((row) => {
+            const { patient, latestRequest: req, pending } = row;
             const name = fullName(patient);
             const overdue = req ? isOverdue(req.dueAt, req.status, now) : false;
             return (
@@ -73,6 +78,20 @@ export function PatientTable({ rows, testId }: { rows: readonly PatientRow[]; te
                   )}
                 </Table.Td>
                 <Table.Td>{req ? <DueDate dueAt={req.dueAt} overdue={overdue} /> : t('common.empty')}</Table.Td>
+                {onDocuments && (
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant="light"
+                      onClick={() => onDocuments(row)}
+                      aria-label={t('documents.open.aria', { name })}
+                      aria-haspopup="dialog"
+                      data-testid="patient-documents-open"
+                    >
+                      {t('documents.open')}
+                    </Button>
+                  </Table.Td>
+                )}
               </Table.Tr>
             );
           })}

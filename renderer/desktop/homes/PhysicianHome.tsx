@@ -1,12 +1,14 @@
 import { Button, Group, Stack, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
+import type { PatientRow } from '../../../shared/rpc/contract';
 import { t } from '../../i18n';
 import { useRpc } from '../../rpc/context';
 import { AddPatientModal } from '../components/AddPatientModal';
 import { EmptyState } from '../components/EmptyState';
 import { FirstLoad, LoadFailed, Shown } from '../components/ListStatus';
 import { PatientTable } from '../components/PatientTable';
+import { PatientDocumentsDrawer } from '../documents/PatientDocumentsDrawer';
 import { useLiveQuery } from '../use-live-query';
 
 /** «Мои пациенты»: the physician's referred patients with their latest request's status. */
@@ -16,6 +18,9 @@ export function PhysicianHome() {
   const [q] = useDebouncedValue(search.trim(), 250);
   const [adding, add] = useDisclosure(false);
   const list = useLiveQuery(`patients:${q}`, () => rpc.call('patients.list', q ? { q } : {}));
+  const [docsFor, setDocsFor] = useState<PatientRow | null>(null);
+  // The open patient's row as the list has it now (a new request changes the checklist).
+  const docsRow = docsFor ? (list.data?.items.find((r) => r.patient.id === docsFor.patient.id) ?? docsFor) : null;
 
   const addButton = (
     <Button onClick={add.open} data-testid="add-patient">
@@ -33,7 +38,7 @@ export function PhysicianHome() {
   } else {
     body = (
       <>
-        <PatientTable rows={list.data.items} testId="patients-table" />
+        <PatientTable rows={list.data.items} testId="patients-table" onDocuments={setDocsFor} />
         <Shown shown={list.data.items.length} total={list.data.total} />
       </>
     );
@@ -56,6 +61,7 @@ export function PhysicianHome() {
       />
       {body}
       <AddPatientModal opened={adding} onClose={add.close} onCreated={list.reload} />
+      <PatientDocumentsDrawer row={docsRow} onClose={() => setDocsFor(null)} />
     </Stack>
   );
 }
