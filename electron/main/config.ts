@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { normalizeServerUrl } from '../../shared/domain/server-url.js';
+
+export { normalizeServerUrl };
 
 /**
  * Where the desktop app finds its central API. Pure: `main.ts` reads the environment and the
@@ -24,20 +27,6 @@ const ConfigFile = z.object({
   serverUrl: z.string().optional(),
   externalHosts: z.array(z.string().regex(/^[a-z0-9.-]+$/i).max(253)).max(50).optional(),
 });
-
-/** `http(s)://host[:port]` with nothing after it, or null. The central API lives at a root. */
-export function normalizeServerUrl(raw: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-  if (url.username || url.password || url.search || url.hash) return null;
-  if (url.pathname !== '/' && url.pathname !== '') return null;
-  return url.origin;
-}
 
 export function resolveDesktopConfig(input: { env: Record<string, string | undefined>; configFileText: string | null }): DesktopConfig {
   const warnings: string[] = [];

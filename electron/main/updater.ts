@@ -31,9 +31,15 @@ const CHECK_EVERY_MS = 4 * 60 * 60 * 1000;
  * downloaded until the user agrees — a consultation must not be interrupted by a restart.
  */
 export function startUpdater(serverUrl: string, notify: (state: UpdateState) => void): Updater {
+  const off: Updater = { check: async () => {}, download: async () => {}, install: () => {}, stop: () => {} };
   if (!app.isPackaged) {
     log.info('not packaged: updates are off');
-    return { check: async () => {}, download: async () => {}, install: () => {}, stop: () => {} };
+    return off;
+  }
+  // An installer fetched in clear text could be swapped on the way: only an https feed is used.
+  if (!serverUrl.startsWith('https://')) {
+    log.warn({ serverUrl }, 'the central API is not on https: updates are off');
+    return off;
   }
   // Read only here: the getter constructs the platform's updater, which a dev run never needs.
   const { autoUpdater } = electronUpdater;

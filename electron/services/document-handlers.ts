@@ -10,7 +10,24 @@ import type { SessionManager } from './session.js';
 const log = createLogger('documents');
 
 export const ATTACH_OFFLINE_MESSAGE =
-  'Нет связи с сервером: документ не отправлен и на этом компьютере не сохранён. Прикрепите его ещё раз, когда связь появится.';
+  'Нет связи с сервером (или связь прервалась во время отправки): на этом компьютере документ не сохранён. Прикрепите его ещё раз, когда связь появится — если он всё же дошёл, копии не будет.';
+
+/**
+ * The same file attached to the same patient as the same type is the same document: the id is
+ * derived from them, so a retry after a timeout (the bytes may have arrived) never makes a copy.
+ */
+export function uploadId(patientId: string, type: string, bytes: Uint8Array): string {
+  const content = crypto.createHash('sha256').update(bytes).digest('hex');
+  const h = crypto.createHash('sha256').update(`${patientId}\n${type}\n${content}`).digest('hex');
+  // RFC 9562 layout, version 8 (custom), variant 10xx.
+  const variant = ((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A minute, plus the time the bytes need at 256 kbit/s: regional links are slow, not absent. */
+export function uploadTimeoutMs(bytes: number): number {
+  return 60_000 + Math.ceil(bytes / (32 * 1024)) * 1000;
+}
 
 /**
  * Patient documents: the list comes from the local store (synced metadata); attaching uploads the
@@ -33,20 +50,21 @@ export function registerDocumentHandlers(router: Router, sessions: SessionManage
     if (bytes.length > DOCUMENT_MAX_BYTES) throw new ServiceError('PAYLOAD_TOO_LARGE', 'Файл больше 50 МБ. Уменьшите его (например, разделите исследование на части) и прикрепите снова.');
     // The server checks again; this only spares a long upload that would be refused.
     if (!detectDocumentMime(bytes.subarray(0, DOCUMENT_SNIFF_BYTES))) throw new ServiceError('UNSUPPORTED_FILE_TYPE', UNSUPPORTED_FILE_MESSAGE);
-    // The id is made here, so a retried upload is the same document on the server.
-    const id = crypto.randomUUID();
+    const id = uploadId(input.patientId, input.type, bytes);
     let document;
     try {
       document = await api.uploadDocument(
         input.patientId,
         { id, type: input.type, fileName: input.fileName, consentObtained: 'true', consentBasis: input.consent.basis },
         bytes,
+        { timeoutMs: uploadTimeoutMs(bytes.length) },
       );
     } catch (err) {
       if (err instanceof ServiceError && err.code === 'SERVER_UNREACHABLE') throw new ServiceError('SERVER_UNREACHABLE', ATTACH_OFFLINE_MESSAGE);
       throw err;
     }
-    store.putFromServer({ entity: 'document', data: document });
+    // Signed out while the bytes travelled: the document is on the server, the store is closed.
+    if (sessions.current?.store === store) store.putFromServer({ entity: 'document', data: document });
     bus.emit('data.changed', { entities: ['document'] });
     log.info({ documentId: document.id, patientId: input.patientId, size: document.size }, 'document attached');
     // The patient's stage may have moved (documents complete): pull it now rather than at the next poke.

@@ -36,7 +36,9 @@ export interface StartImportOptions extends Omit<ImportWorkerInput, 'path' | 'by
  * loader, so a `.ts` entry is started through a two-line bootstrap that registers tsx first.
  */
 function spawnWorker(input: ImportWorkerInput, transferList: ArrayBuffer[], workerUrl?: URL): Worker {
-  const url = workerUrl ?? new URL('./referral-import-worker.js', import.meta.url);
+  // In a packaged app the bundle sits in app.asar, the worker script beside it in
+  // app.asar.unpacked (electron-builder.yml, asarUnpack): threads load from the real file.
+  const url = workerUrl ?? new URL(new URL('./referral-import-worker.js', import.meta.url).href.replace('/app.asar/', '/app.asar.unpacked/'));
   const ts = url.pathname.endsWith('.ts') || !existsSync(fileURLToPath(url));
   if (!ts) return new Worker(url, { workerData: input, transferList });
   const entry = workerUrl ?? new URL('./referral-import-worker.ts', import.meta.url);
