@@ -71,6 +71,33 @@ test('malformed upgrades and reset connections do not take the services down', a
   expect(host.proc.exitCode).toBeNull();
 });
 
+test('the UI runs under a CSP in which an injected inline script does not run', async ({ page }) => {
+  await page.goto(host.url);
+  await expect(page.getByTestId('sign-in-form')).toBeVisible();
+  const outcome = await page.evaluate(async () => {
+    const w = window as unknown as { __injected?: boolean };
+    // Both injections are reported as violations; the flag shows whether either ran anyway.
+    const blocked = new Promise<string[]>((resolve) => {
+      const seen: string[] = [];
+      document.addEventListener('securitypolicyviolation', (e) => {
+        seen.push(e.effectiveDirective);
+        if (seen.length === 2) resolve(seen);
+      });
+    });
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true';
+    document.body.append(s);
+    const img = document.createElement('img');
+    img.setAttribute('onerror', 'window.__injected = true');
+    img.src = 'data:,not-an-image';
+    document.body.append(img);
+    const directives = await blocked;
+    return { directives, ran: w.__injected === true };
+  });
+  expect(outcome.ran).toBe(false);
+  expect(outcome.directives.every((d) => d.startsWith('script-src'))).toBe(true);
+});
+
 test('the host listens on loopback only', () => {
   expect(new URL(host.origin).hostname).toBe('127.0.0.1');
 });

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { RPC_MAX_MESSAGE_BYTES } from '../../shared/rpc/messages.js';
 import type { DesktopServices } from '../services/app.js';
 import { createLogger } from '../services/logger.js';
+import { buildCsp } from '../services/security/csp.js';
 import { readStatic } from './static-files.js';
 
 const log = createLogger('host');
@@ -15,6 +16,8 @@ export interface HostOptions {
   staticDir: string;
   /** 0 picks a free port. */
   port?: number;
+  /** The central API the UI may reach directly (calls, live events); as in the Electron shell. */
+  serverUrl: string;
 }
 
 export interface Host {
@@ -23,26 +26,6 @@ export interface Host {
   url: string;
   token: string;
   close(): Promise<void>;
-}
-
-/**
- * Same policy as the Electron window's CSP: our own scripts only, RPC over our own WebSocket.
- * Mantine injects <style> elements, hence 'unsafe-inline' for styles (never for scripts).
- */
-export function contentSecurityPolicy(origin: string): string {
-  const ws = origin.replace(/^http/, 'ws');
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src 'self' ${ws}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
 }
 
 function sameToken(given: string | null, token: string): boolean {
@@ -75,7 +58,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     }
     res.writeHead(200, {
       'content-type': file.type,
-      'content-security-policy': contentSecurityPolicy(origin),
+      'content-security-policy': buildCsp(opts.serverUrl, [origin.replace(/^http/, 'ws')]),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',

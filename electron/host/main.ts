@@ -28,15 +28,16 @@ async function main(): Promise<void> {
   }
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const serverUrl = process.env.OBLAKO_SERVER_URL ?? 'http://127.0.0.1:8780';
   const services = await createDesktopServices({
     dataDir,
     // Browser mode has no OS keychain: the session token lives in a 0600 file in the data dir.
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
     shell: 'browser',
-    defaultServerUrl: process.env.OBLAKO_SERVER_URL ?? 'http://127.0.0.1:8780',
+    defaultServerUrl: serverUrl,
     version,
   });
-  const host = await startHost({ services, staticDir, port: Number(process.env.OBLAKO_HOST_PORT ?? 0) });
+  const host = await startHost({ services, staticDir, serverUrl, port: Number(process.env.OBLAKO_HOST_PORT ?? 0) });
   process.stdout.write(`HOST_READY ${host.url}\n`);
 
   let stopping = false;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readStatic, resolveStatic } from './static-files.js';
-import { contentSecurityPolicy } from './host.js';
+import { buildCsp } from '../services/security/csp.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oblako-static-'));
 fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html>');
@@ -42,7 +42,7 @@ describe('browser-mode host static files', () => {
   });
 
   it('the CSP allows our own scripts only and RPC to our own WebSocket', () => {
-    const csp = contentSecurityPolicy('http://127.0.0.1:4321');
+    const csp = buildCsp('http://127.0.0.1:8780', ['ws://127.0.0.1:4321']);
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe/);
     expect(csp).toContain('connect-src \'self\' ws://127.0.0.1:4321');

@@ -9,7 +9,7 @@ import { RPC_CHANNEL } from './constants.js';
  * else, because a sandboxed preload can require only 'electron'.
  */
 const here = import.meta.dirname;
-const PURE = ['constants.ts', 'config.ts', 'csp.ts', 'origin.ts', 'protocol-paths.ts', 'secret-file.ts', 'window-options.ts'];
+const PURE = ['constants.ts', 'config.ts', 'origin.ts', 'protocol-paths.ts', 'secret-file.ts', 'window-options.ts'];
 
 function runtimeImports(file: string): string[] {
   const src = fs.readFileSync(file, 'utf8');

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { protocol } from 'electron';
 import { createLogger } from '../services/logger.js';
 import { APP_SCHEME } from './constants.js';
-import { buildCsp } from './csp.js';
+import { buildCsp } from '../services/security/csp.js';
 import { resolveRendererPath, responseHeaders } from './protocol-paths.js';
 
 const log = createLogger('electron.protocol');

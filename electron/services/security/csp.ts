@@ -1,5 +1,6 @@
 /**
- * The Content-Security-Policy sent with every page of `app://oblako/`. Pure, unit-tested.
+ * The Content-Security-Policy of every page of the desktop UI: sent by the Electron shell with
+ * `app://oblako/` and by the browser-mode host, so both run under one policy. Pure, unit-tested.
  *
  * The renderer reaches the desktop services through IPC, not the network; the only direct
  * connections it may make are to the central API (video-call signalling, live events), over
@@ -18,7 +19,8 @@ export function connectSources(serverUrl: string): string[] {
   return [];
 }
 
-export function buildCsp(serverUrl: string): string {
+/** `extraConnect`: the browser-mode host's own WebSocket origin. */
+export function buildCsp(serverUrl: string, extraConnect: readonly string[] = []): string {
   const directives: [string, ...string[]][] = [
     ['default-src', "'none'"],
     // No 'unsafe-eval', no 'unsafe-inline': scripts are the Vite bundle, nothing else.
@@ -29,7 +31,7 @@ export function buildCsp(serverUrl: string): string {
     ['font-src', "'self'", 'data:'],
     ['media-src', "'self'", 'blob:'],
     ['worker-src', "'self'", 'blob:'],
-    ['connect-src', "'self'", ...connectSources(serverUrl)],
+    ['connect-src', "'self'", ...extraConnect, ...connectSources(serverUrl)],
     ['object-src', "'none'"],
     ['frame-src', "'none'"],
     ['frame-ancestors', "'none'"],
