@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { expect, test } from '@playwright/test';
 import { RpcError } from '../shared/rpc/messages.js';
 import { connectRpc } from './support/node-rpc.js';

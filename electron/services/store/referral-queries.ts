@@ -70,12 +70,14 @@ export function referralStatus(
 export function listBatches(store: LocalStore): BatchSummary[] {
   const rows = store
     .sql(
-      `SELECT b.data, EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'batch' AND o.entity_id = b.id) AS pending
+      // Without the rows: a batch can hold megabytes of them, and the list needs none.
+      `SELECT json_remove(b.data, '$.rows') AS data,
+         EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'batch' AND o.entity_id = b.id) AS pending
        FROM batches b ORDER BY b.created_at DESC, b.id`,
     )
     .all() as { data: string; pending: number }[];
   return rows.map((r) => {
-    const b = JSON.parse(r.data) as ReferralBatch;
+    const b = JSON.parse(r.data) as Omit<ReferralBatch, 'rows'>;
     return {
       id: b.id,
       title: b.title,
