@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { expect, test } from '@playwright/test';
 import { RpcError } from '../shared/rpc/messages.js';
 import { connectRpc } from './support/node-rpc.js';
@@ -76,24 +75,33 @@ test('the UI runs under a CSP in which an injected inline script does not run', 
   await page.goto(host.url);
   await expect(page.getByTestId('sign-in-form')).toBeVisible();
   const outcome = await page.evaluate(async () => {
-    const w = window as unknown as { __injected?: boolean };
+    // Runs in the page; the suite is compiled without DOM types, hence the narrow casts.
+    type El = { textContent: string; src: string; setAttribute(n: string, v: string): void };
+    const g = globalThis as unknown as {
+      __injected?: boolean;
+      document: {
+        createElement(tag: string): El;
+        body: { append(e: El): void };
+        addEventListener(type: 'securitypolicyviolation', l: (e: { effectiveDirective: string }) => void): void;
+      };
+    };
     // Both injections are reported as violations; the flag shows whether either ran anyway.
     const blocked = new Promise<string[]>((resolve) => {
       const seen: string[] = [];
-      document.addEventListener('securitypolicyviolation', (e) => {
+      g.document.addEventListener('securitypolicyviolation', (e) => {
         seen.push(e.effectiveDirective);
         if (seen.length === 2) resolve(seen);
       });
     });
-    const s = document.createElement('script');
+    const s = g.document.createElement('script');
     s.textContent = 'window.__injected = true';
-    document.body.append(s);
-    const img = document.createElement('img');
+    g.document.body.append(s);
+    const img = g.document.createElement('img');
     img.setAttribute('onerror', 'window.__injected = true');
     img.src = 'data:,not-an-image';
-    document.body.append(img);
+    g.document.body.append(img);
     const directives = await blocked;
-    return { directives, ran: w.__injected === true };
+    return { directives, ran: g.__injected === true };
   });
   expect(outcome.ran).toBe(false);
   expect(outcome.directives.every((d) => d.startsWith('script-src'))).toBe(true);
