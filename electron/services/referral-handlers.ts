@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { ReferralSubmit, type ReferralBatch } from '../../shared/domain/referrals.js';
+import { REFERRAL_BATCH_MAX_ROWS, ReferralSubmit, type ReferralBatch } from '../../shared/domain/referrals.js';
 import type { ReferralAnalysis, ReferralRow } from '../../shared/referral/analyse.js';
 import { ReferralFileError, REFERRAL_FILE_ERROR_CODES } from '../../shared/referral/codes.js';
 import { REFERRAL_COLUMNS, SEX_VALUES, URGENCY_VALUES, type ReferralFieldKey } from '../../shared/referral/columns.js';
@@ -154,6 +154,26 @@ export function registerReferralHandlers(router: Router, sessions: SessionManage
     const { store, engine, stored } = sessions.require();
     const draft = getDraft(store, input.id);
     if (draft.sentBatchId) return { batchId: draft.sentBatchId };
+    const included = draft.rows.filter((r) => !r.excluded);
+    // The server takes at most this many rows in one batch; refused there, the table would only come back.
+    if (included.length > REFERRAL_BATCH_MAX_ROWS) {
+      throw new ServiceError(
+        'VALIDATION_FAILED',
+        `В таблице ${included.length} строк; за один раз можно отправить не более ${REFERRAL_BATCH_MAX_ROWS} — разделите таблицу.`,
+      );
+    }
+    // Row numbers name the patients in the server's answers («строка N»): they must be unique.
+    const seen = new Set<number>();
+    const repeated = new Set<number>();
+    for (const r of included) (seen.has(r.row) ? repeated : seen).add(r.row);
+    if (repeated.size > 0) {
+      const list = [...repeated].sort((a, b) => a - b);
+      throw new ServiceError(
+        'VALIDATION_FAILED',
+        `В таблице повторяются номера строк: ${list.slice(0, 10).join(', ')}${list.length > 10 ? '…' : ''}. У каждой строки должен быть свой номер — исправьте нумерацию и отправьте снова.`,
+        list.slice(0, 1000).map((n) => ({ path: `${n}.row`, message: 'Номер строки повторяется.' })),
+      );
+    }
     const analysed = analyseDraftRows(draft.rows);
     const bad = analysed.filter((r) => r.result && r.result.errors.length > 0);
     if (bad.length > 0) {
@@ -186,18 +206,18 @@ export function registerReferralHandlers(router: Router, sessions: SessionManage
       createdAt: now,
       updatedAt: now,
     };
-    // The outbox row and the draft's "sent" mark commit together.
-    store.db.transaction(() => {
-      engine.mutate({
+    // The outbox row and the draft's "sent" mark commit together; events follow the commit.
+    engine.mutate(
+      {
         name: 'referral.submit',
         args: args.data,
         summary: `Таблица направлений «${draft.title}» (${rows.length} пац.)`,
         entity: 'batch',
         entityId: batchId,
         optimistic: { entity: 'batch', data: batch },
-      });
-      markDraftSent(store, draft.id, batchId);
-    })();
+      },
+      () => markDraftSent(store, draft.id, batchId),
+    );
     log.info({ draftId: draft.id, batchId, rows: rows.length }, 'referral batch queued');
     return { batchId };
   });

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcError } from '../../shared/rpc/messages.js';
 import { buildWorld, PASSWORD } from '../../server/test/world.js';
@@ -119,6 +122,48 @@ describe('referral tables', () => {
     const again = await d.rpc.call('referral.readFile', { jobId: crypto.randomUUID(), fileName: template.fileName, base64: template.base64 });
     expect(again.remembered).toBe(true);
     await expect(d.rpc.call('referral.readFile', { jobId: crypto.randomUUID(), fileName: 'x.xlsx', base64: Buffer.from('not a zip').toString('base64') })).rejects.toMatchObject({ code: 'FILE_REJECTED' });
+  });
+
+  it('sending refuses repeated row numbers and more rows than one batch may hold, with a clear message', async () => {
+    const d = await signedIn('phys-a');
+    const draft = await d.rpc.call('drafts.create', { title: 'Повторы' });
+    await d.rpc.call('drafts.save', { id: draft.id, title: draft.title, rows: [row(1), row(2, { snils: '123-456-789 64', lastName: 'Другой' }), row(2, { snils: '', lastName: 'Третий' })] });
+    const dup = await d.rpc.call('drafts.send', { id: draft.id }).then(() => null, (e: unknown) => e as RpcError);
+    expect(dup?.code).toBe('VALIDATION_FAILED');
+    expect(dup?.message).toMatch(/повторяются номера строк: 2/);
+    const many = Array.from({ length: 5001 }, (_, i) => ({ row: i + 1, excluded: false, cells: { lastName: 'Много' } }));
+    await d.rpc.call('drafts.save', { id: draft.id, title: draft.title, rows: many });
+    const big = await d.rpc.call('drafts.send', { id: draft.id }).then(() => null, (e: unknown) => e as RpcError);
+    expect(big?.code).toBe('VALIDATION_FAILED');
+    expect(big?.message).toBe('В таблице 5001 строк; за один раз можно отправить не более 5000 — разделите таблицу.');
+    expect((await d.rpc.call('drafts.get', { id: draft.id })).sentBatchId).toBeNull();
+  });
+
+  it('drafts.send announces the batch only after the outbox row and the "sent" mark have committed', async () => {
+    const dir = tempDataDir();
+    const d = await signedIn('phys-a', dir);
+    await settled(d);
+    const [file] = fs.readdirSync(dir.dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('store.sqlite'));
+    if (!file) throw new Error('no local store');
+    // Another connection sees only committed data.
+    const reader = new BetterSqlite3(path.join(dir.dir, file), { readonly: true });
+    try {
+      const draft = await d.rpc.call('drafts.create', { title: 'После фиксации' });
+      await d.rpc.call('drafts.save', { id: draft.id, title: draft.title, rows: [row(1, { snils: '987-654-321 83', lastName: 'Фиксированный' })] });
+      const seen: { sent: string | null; queued: number }[] = [];
+      const unsubscribe = d.services.bus.subscribe((event, payload) => {
+        if (event !== 'data.changed' || !(payload as { entities: string[] }).entities.includes('batch') || seen.length > 0) return;
+        const sent = reader.prepare('SELECT sent_batch_id FROM drafts WHERE id = ?').get(draft.id) as { sent_batch_id: string | null };
+        const queued = reader.prepare("SELECT COUNT(*) AS n FROM outbox WHERE name = 'referral.submit'").get() as { n: number };
+        seen.push({ sent: sent.sent_batch_id, queued: queued.n });
+      });
+      const { batchId } = await d.rpc.call('drafts.send', { id: draft.id });
+      unsubscribe();
+      expect(seen[0]).toEqual({ sent: batchId, queued: 1 });
+      await settled(d);
+    } finally {
+      reader.close();
+    }
   });
 
   it('only a physician has drafts; a doctor is refused', async () => {

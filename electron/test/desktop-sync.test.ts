@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RpcError } from '../../shared/rpc/messages.js';
 import { call } from '../../server/test/harness.js';
@@ -155,6 +157,51 @@ describe('desktop services against a real central API', () => {
     await waitFor(() => eventsOf(d, 'session.changed').at(-1)?.user === null, 'session.changed with user null');
     expect((await d.rpc.call('session.get')).user).toBeNull();
     expect(new FileSecretStore(path.join(t.dir, 'secrets.json')).get('oblako.session')).toBeNull();
+  });
+
+  it('a local store restored from an older copy still delivers new changes (as a new client), never drops them as replays', async () => {
+    const t = tempDataDir();
+    let d = await startDesktop(t.dir);
+    open.push({ desktop: d, cleanup: t.cleanup });
+    await d.rpc.call('session.signIn', { serverUrl: central.url, login: 'phys-a', password: PASSWORD });
+    await synced(d);
+    const create = (lastName: string) => d.rpc.call('patients.create', { lastName, firstName: 'Копия', sex: 'female', birthDate: '1981-04-05' });
+    await create('Резервная');
+    await synced(d);
+    const reopen = async () => {
+      await d.close();
+      open.splice(open.findIndex((o) => o.desktop === d), 1);
+      d = await startDesktop(t.dir);
+      open.push({ desktop: d, cleanup: t.cleanup });
+    };
+    // Closing checkpoints the WAL: the .sqlite file alone is the whole store.
+    await d.close();
+    const [file] = fs.readdirSync(t.dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('store.sqlite'));
+    if (!file) throw new Error('no local store');
+    const storePath = path.join(t.dir, file);
+    const backup = `${storePath}.backup`;
+    fs.copyFileSync(storePath, backup);
+    open.splice(open.findIndex((o) => o.desktop === d), 1);
+    d = await startDesktop(t.dir);
+    open.push({ desktop: d, cleanup: t.cleanup });
+    await create('Послекопийная');
+    await create('Послекопийнова');
+    await synced(d);
+    await reopen();
+    // The user restores the old copy of the store.
+    await d.close();
+    open.splice(open.findIndex((o) => o.desktop === d), 1);
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(storePath + suffix, { force: true });
+    fs.copyFileSync(backup, storePath);
+    d = await startDesktop(t.dir);
+    open.push({ desktop: d, cleanup: t.cleanup });
+    const fresh = await create('Восстановленная');
+    await synced(d);
+    const onServer = await central.server.api.ctx.db.kysely.selectFrom('patients').select('id').where('id', '=', fresh.patient.id).execute();
+    expect(onServer).toHaveLength(1);
+    // The full re-pull brought back what was made after the copy.
+    expect((await d.rpc.call('patients.list', { q: 'Послекопийн' })).total).toBe(2);
+    expect((await d.rpc.call('patients.list', { q: 'Восстановленная' })).items[0]?.pending).toBe(false);
   });
 
   it('refuses a patient account and wrong credentials', async () => {

@@ -4,6 +4,7 @@ import { ErrorCode } from '../domain/errors.js';
 import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate, PatientStage } from '../domain/patients.js';
 import { BatchStatus } from '../domain/referrals.js';
+import { normalizeServerUrl } from '../domain/server-url.js';
 import { REFERRAL_FIELD_KEYS } from '../referral/columns.js';
 import { ConsultationRequest, RequestStatus } from '../domain/requests.js';
 import type { Role } from '../domain/roles.js';
@@ -47,11 +48,18 @@ export const Session = z.object({
 });
 export type Session = z.infer<typeof Session>;
 
-/** Only http(s) URLs with a host; a trailing slash is dropped so one server has one data dir. */
+/** The server's canonical origin (see normalizeServerUrl): one server, one local data folder. */
 export const ServerUrl = z
-  .url({ protocol: /^https?$/, error: 'Укажите адрес сервера вида https://oblako.example.ru' })
+  .string()
   .max(300)
-  .transform((u) => u.replace(/\/+$/, ''));
+  .transform((raw, ctx) => {
+    const url = normalizeServerUrl(raw);
+    if (!url) {
+      ctx.addIssue({ code: 'custom', message: 'Укажите адрес сервера вида https://oblako.example.ru (без пути; http — только для этого компьютера).' });
+      return z.NEVER;
+    }
+    return url;
+  });
 
 export const SignInInput = z.strictObject({
   serverUrl: ServerUrl,
@@ -76,6 +84,8 @@ export const Rejection = z.object({
   /** What the change was, in Russian, for the user ("Новый пациент Иванов И. И."). */
   summary: z.string(),
   error: ErrorData,
+  /** The server's per-field problems (for a referral table: path `строка N.field`), to fix and resend. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   at: IsoDateTime,
 });
 export type Rejection = z.infer<typeof Rejection>;

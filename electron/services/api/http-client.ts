@@ -8,9 +8,28 @@ const log = createLogger('api.http');
 export const UNREACHABLE_MESSAGE =
   'Нет связи с сервером. Проверьте подключение к сети и адрес сервера; данные на этом компьютере доступны, изменения отправятся автоматически, когда связь появится.';
 
+/** A request that did not finish in time: the line is slow, not necessarily down. */
+export const SLOW_LINK_MESSAGE =
+  'Медленная связь: данные передаются дольше обычного, отправка продолжится автоматически.';
+
+/** The slowest line a request body is expected to cross in time: 32 KiB/s ≈ 256 kbit/s. */
+export const MIN_BYTES_PER_SECOND = 32 * 1024;
+
+/** Time to allow for a request: the base, plus the body at the slowest expected line speed. */
+export function timeoutFor(baseMs: number, bodyBytes: number): number {
+  return Math.ceil(baseMs + (bodyBytes * 1000) / MIN_BYTES_PER_SECOND);
+}
+
+/** A request that ran out of time (SERVER_UNREACHABLE, with its own message). */
+export class RequestTimeoutError extends ServiceError {
+  constructor() {
+    super('SERVER_UNREACHABLE', SLOW_LINK_MESSAGE);
+  }
+}
+
 export interface ApiClientOptions {
   baseUrl: string;
-  /** Per request, including reading the body. */
+  /** Per request, including reading the body; a request body adds time at MIN_BYTES_PER_SECOND. */
   timeoutMs?: number;
   token?: () => string | null;
 }
@@ -38,22 +57,19 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs);
+    const json = body === undefined ? null : JSON.stringify(body);
+    // A big push on a slow line must not be cut off forever: the time grows with the body.
+    const timeoutMs = timeoutFor(opts.timeoutMs ?? this.timeoutMs, json === null ? 0 : Buffer.byteLength(json));
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
     let status: number;
     let text: string;
     try {
-      const res = await fetch(this.baseUrl + route.path, {
-        method: route.method,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-        signal,
-      });
+      const res = await fetch(this.baseUrl + route.path, { method: route.method, headers, body: json, signal });
       status = res.status;
       text = await res.text();
     } catch (err) {
-      log.debug({ route: name, err: err instanceof Error ? err.message : String(err) }, 'central API unreachable');
-      throw new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
+      throw unreachable(name, err, timeout, timeoutMs);
     }
     return this.answer(name, status, text);
   }
@@ -84,8 +100,7 @@ export class ApiClient {
       status = res.status;
       text = await res.text();
     } catch (err) {
-      log.debug({ route: 'uploadDocument', err: err instanceof Error ? err.message : String(err) }, 'central API unreachable');
-      throw new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
+      throw unreachable('uploadDocument', err, timeout, opts.timeoutMs ?? 10 * 60_000);
     }
     return this.answer('uploadDocument', status, text);
   }
@@ -113,4 +128,13 @@ export class ApiClient {
     if (status === 502 || status === 503 || status === 504) throw new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
     throw new ServiceError('INTERNAL', `Сервер ответил ошибкой ${status}. Повторите позже; если ошибка повторяется, сообщите администратору.`);
   }
+}
+
+function unreachable(route: string, err: unknown, timeout: AbortSignal, timeoutMs: number): ServiceError {
+  if (timeout.aborted) {
+    log.info({ route, timeoutMs }, 'central API request timed out');
+    return new RequestTimeoutError();
+  }
+  log.debug({ route, err: err instanceof Error ? err.message : String(err) }, 'central API unreachable');
+  return new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
 }

@@ -78,4 +78,5 @@ it('pending rows keep their local version; settled rows follow the server', () =
     }),
     { numRuns: 150 },
   );
-});
+  // 150 stores, each opened through every migration with synchronous=FULL: seconds on a busy machine.
+}, 30_000);

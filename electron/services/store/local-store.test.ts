@@ -1,5 +1,7 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDraft, getDraft, markDraftSent } from './drafts.js';
 import { LocalStore } from './local-store.js';
 import { listPatients, requestQueue, statusCounts } from './queries.js';
 import { searchPattern } from './search.js';
@@ -92,6 +94,95 @@ describe('LocalStore writes', () => {
     expect(store.getPatient(q.id)?.firstName).toBe('Пётр');
     store.applyPushResults([{ id: 1, status: 'rejected', error: { code: 'NOT_FOUND', message: 'Нет' }, replayed: false }], 1);
     expect(store.getPatient(q.id)).toBeNull();
+  });
+});
+
+describe('LocalStore sync bookkeeping', () => {
+  it('a new rejection with a reused mutation id never replaces one the user has not dismissed', () => {
+    createLocally();
+    store.applyPushResults([{ id: 1, status: 'rejected', error: { code: 'CONFLICT', message: 'Первый' }, replayed: false }], 1);
+    store.renumberOutbox(1);
+    store.setMeta('next_mutation_id', '1');
+    createLocally();
+    store.applyPushResults([{ id: 1, status: 'rejected', error: { code: 'CONFLICT', message: 'Второй' }, replayed: false }], 1);
+    expect(store.rejections().map((r) => r.error.message)).toEqual(['Второй', 'Первый']);
+  });
+
+  it('a refused referral table unlocks its draft in the same transaction and keeps the reasons', () => {
+    const batchId = crypto.randomUUID();
+    const draft = createDraft(store, { title: 'Т', fileName: null, fileHash: null, rows: [] });
+    const now = new Date().toISOString();
+    store.mutate(
+      {
+        name: 'referral.submit',
+        args: { id: batchId },
+        summary: 'Таблица',
+        entity: 'batch',
+        entityId: batchId,
+        optimistic: { entity: 'batch', data: { id: batchId, physicianId: crypto.randomUUID(), status: 'sent', createdAt: now, updatedAt: now } as never },
+      },
+      () => markDraftSent(store, draft.id, batchId),
+    );
+    expect(getDraft(store, draft.id).sentBatchId).toBe(batchId);
+    const issues = [{ path: 'строка 3.snils', message: 'Пациент с таким СНИЛС уже есть' }];
+    const out = store.applyPushResults([{ id: 1, status: 'rejected', error: { code: 'VALIDATION_FAILED', message: 'Ошибки в строках', issues }, replayed: false }], 1);
+    expect(out.rejections[0]?.issues).toEqual(issues);
+    expect(store.rejections()[0]?.issues).toEqual(issues);
+    expect(getDraft(store, draft.id)).toMatchObject({ sentBatchId: null, sentAt: null });
+    expect(store.getBatch(batchId)).toBeNull();
+  });
+
+  it('mutate runs `also` in the same transaction: if it throws, nothing is queued', () => {
+    const p = patient();
+    expect(() =>
+      store.mutate({ name: 'patient.create', args: {}, summary: 's', entity: 'patient', entityId: p.id, optimistic: { entity: 'patient', data: p } }, () => {
+        expect(store.db.inTransaction).toBe(true);
+        throw new Error('draft is gone');
+      }),
+    ).toThrow('draft is gone');
+    expect(store.pendingCount()).toBe(0);
+    expect(store.getPatient(p.id)).toBeNull();
+  });
+
+  it('a stale store becomes a new client: new id, outbox from 1, full re-pull', () => {
+    const before = store.clientId;
+    for (let i = 0; i < 5; i++) createLocally();
+    store.applyPushResults([1, 2, 3].map((id) => ({ id, status: 'applied' as const, replayed: false })), 3);
+    store.applyPull([], 99);
+    const clientId = store.startAsNewClient();
+    expect(clientId).not.toBe(before);
+    expect(store.clientId).toBe(clientId);
+    expect(store.getMeta('client_id')).toBe(clientId);
+    expect(store.outbox(10).map((o) => o.id)).toEqual([1, 2]);
+    expect(store.nextMutationId).toBe(3);
+    expect(store.lastAcknowledged).toBe(0);
+    expect(store.cursor).toBe(0);
+  });
+
+  it('renumbering for a server restored from a backup pulls everything again', () => {
+    createLocally();
+    createLocally();
+    store.applyPull([], 50);
+    store.applyPushResults([{ id: 1, status: 'deferred', expected: 1 }], 0);
+    store.setMeta('next_mutation_id', '10');
+    store.sql('UPDATE outbox SET id = id + 5').run();
+    store.renumberOutbox(1);
+    expect(store.outbox(10).map((o) => o.id)).toEqual([1, 2]);
+    expect(store.cursor).toBe(0);
+  });
+
+  it('push batches are cut by size: stop before the budget, a single larger change goes alone', () => {
+    const big = 'я'.repeat(300_000); // 600 000 bytes
+    for (const text of ['a', 'b', big, big, 'c']) {
+      const p = patient();
+      store.mutate({ name: 'patient.create', args: { text }, summary: 's', entity: 'patient', entityId: p.id, optimistic: { entity: 'patient', data: p } });
+    }
+    const sizes = (maxBytes: number) => store.outboxBatch(maxBytes, 100).map((o) => o.id);
+    expect(sizes(1024 * 1024)).toEqual([1, 2, 3]);
+    store.applyPushResults([1, 2, 3].map((id) => ({ id, status: 'applied' as const, replayed: false })), 3);
+    expect(sizes(1024 * 1024)).toEqual([4, 5]);
+    expect(sizes(1000)).toEqual([4]);
+    expect(store.outboxBatch(1024 * 1024, 1).map((o) => o.id)).toEqual([4]);
   });
 });
 

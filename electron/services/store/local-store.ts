@@ -38,6 +38,11 @@ export type EntityRow =
   | { entity: 'batch'; data: ReferralBatch }
   | { entity: 'document'; data: PatientDocument };
 
+/** An outbox entry as it travels, with the size of its serialized arguments. */
+export interface OutboxBatchEntry extends OutboxEntry {
+  bytes: number;
+}
+
 export interface PushOutcome {
   changed: Set<SyncEntity>;
   rejections: Rejection[];
@@ -61,16 +66,21 @@ const key = (entity: SyncEntity, id: string) => `${entity}:${id}`;
  * changes, and sync bookkeeping. Every method that changes data is one transaction.
  */
 export class LocalStore {
-  readonly clientId: string;
+  private currentClientId: string;
 
   private constructor(readonly db: Database) {
     const existing = this.getMeta(META.clientId);
     if (existing) {
-      this.clientId = existing;
+      this.currentClientId = existing;
     } else {
-      this.clientId = crypto.randomUUID();
-      this.setMeta(META.clientId, this.clientId);
+      this.currentClientId = crypto.randomUUID();
+      this.setMeta(META.clientId, this.currentClientId);
     }
+  }
+
+  /** This store's identity on the server; replaced when the store turns out to be stale. */
+  get clientId(): string {
+    return this.currentClientId;
   }
 
   static open(file: string): LocalStore {
@@ -123,6 +133,11 @@ export class LocalStore {
     return Number(this.getMeta(META.lastAcknowledged) ?? 0);
   }
 
+  /** The id the next local change will get: every id below it was made here. */
+  get nextMutationId(): number {
+    return Number(this.getMeta(META.nextMutationId) ?? 1);
+  }
+
   markSynced(at = new Date().toISOString()): void {
     this.setMeta(META.lastSyncedAt, at);
   }
@@ -144,8 +159,39 @@ export class LocalStore {
     return rows.map((r) => ({ id: r.id, name: r.name, args: JSON.parse(r.args), summary: r.summary, entity: r.entity, entityId: r.entity_id, createdAt: r.created_at }));
   }
 
-  /** The optimistic change and its outbox row commit together, or neither does. */
-  mutate(m: LocalMutation): number {
+  /**
+   * The oldest pending changes, in order, up to about `maxBytes` of arguments (and `maxCount`
+   * entries): a single larger change goes alone. Rows are read one at a time, so a queue of big
+   * referral tables is never loaded whole.
+   */
+  outboxBatch(maxBytes: number, maxCount: number): OutboxBatchEntry[] {
+    const out: OutboxBatchEntry[] = [];
+    let total = 0;
+    const rows = this.db.prepare('SELECT * FROM outbox ORDER BY id').iterate() as IterableIterator<{
+      id: number;
+      name: MutationName;
+      args: string;
+      summary: string;
+      entity: SyncEntity;
+      entity_id: string;
+      created_at: string;
+    }>;
+    for (const r of rows) {
+      // The envelope ({"id":…,"name":…,"args":…}) adds a few dozen bytes per mutation.
+      const bytes = Buffer.byteLength(r.args) + Buffer.byteLength(r.name) + 40;
+      if (out.length > 0 && (total + bytes > maxBytes || out.length >= maxCount)) break;
+      total += bytes;
+      out.push({ id: r.id, name: r.name, args: JSON.parse(r.args), summary: r.summary, entity: r.entity, entityId: r.entity_id, createdAt: r.created_at, bytes });
+    }
+    return out;
+  }
+
+  /**
+   * The optimistic change and its outbox row commit together, or neither does; `also` runs in the
+   * same transaction (a draft marked sent with its batch), so the caller's bookkeeping cannot
+   * part from the change.
+   */
+  mutate(m: LocalMutation, also?: () => void): number {
     return this.db.transaction(() => {
       const id = Number(this.getMeta(META.nextMutationId) ?? 1);
       this.setMeta(META.nextMutationId, String(id + 1));
@@ -153,6 +199,7 @@ export class LocalStore {
       this
         .sql('INSERT INTO outbox (id, name, args, summary, entity, entity_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(id, m.name, JSON.stringify(m.args), m.summary, m.entity, m.entityId, new Date().toISOString());
+      also?.();
       return id;
     })();
   }
@@ -206,11 +253,23 @@ export class LocalStore {
           // A replay without a stored result keeps the local row; the pull that follows corrects it.
         } else {
           const at = new Date().toISOString();
+          const issues = r.error.issues && r.error.issues.length > 0 ? r.error.issues.slice(0, 1000) : undefined;
           this
-            .sql('INSERT OR REPLACE INTO rejections (mutation_id, name, summary, code, message, at) VALUES (?, ?, ?, ?, ?, ?)')
-            .run(entry.id, entry.name, entry.summary, r.error.code, r.error.message, at);
-          out.rejections.push({ mutationId: entry.id, name: entry.name, summary: entry.summary, error: r.error, at });
+            .sql('INSERT INTO rejections (mutation_id, name, summary, code, message, issues, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+            .run(entry.id, entry.name, entry.summary, r.error.code, r.error.message, issues ? JSON.stringify(issues) : null, at);
+          out.rejections.push({
+            mutationId: entry.id,
+            name: entry.name,
+            summary: entry.summary,
+            error: { code: r.error.code, message: r.error.message },
+            ...(issues ? { issues } : {}),
+            at,
+          });
           if (!stillPending) this.rollBack(entry.entity, entry.entity_id);
+          // A refused table goes back to being an editable draft, so the physician can fix and resend.
+          if (entry.name === 'referral.submit') {
+            this.sql('UPDATE drafts SET sent_batch_id = NULL, sent_at = NULL, updated_at = ? WHERE sent_batch_id = ?').run(at, entry.entity_id);
+          }
         }
       }
       this.setMeta(META.lastAcknowledged, String(Math.max(lastMutationId, this.lastAcknowledged)));
@@ -225,26 +284,62 @@ export class LocalStore {
    */
   renumberOutbox(expected: number): void {
     this.db.transaction(() => {
+      // What the server now knows of this client; kept higher, it would look like a stale store.
+      this.setMeta(META.lastAcknowledged, String(Math.max(0, expected - 1)));
       const ids = (this.sql('SELECT id FROM outbox ORDER BY id').all() as { id: number }[]).map((r) => r.id);
       if (ids.length === 0 || (ids[0] ?? 0) <= expected) return;
-      // Two steps so the primary key never collides mid-way.
-      this.sql('UPDATE outbox SET id = -id').run();
-      let next = expected;
-      for (const id of ids) this.sql('UPDATE outbox SET id = ? WHERE id = ?').run(next++, -id);
-      this.setMeta(META.nextMutationId, String(next));
+      this.renumberFrom(ids, expected);
+      // The server's data went back in time too: pull everything again rather than trust our cursor.
+      this.setMeta(META.cursor, '0');
     })();
   }
 
+  /**
+   * The store is older than what the server has seen from this client (restored from a backup,
+   * copied from another computer): ids we would send next were already used for other changes,
+   * and the server would answer them as replays and drop them. The store becomes a new client:
+   * new id, the pending changes renumbered from 1, and everything pulled again.
+   */
+  startAsNewClient(): string {
+    return this.db.transaction(() => {
+      const ids = (this.sql('SELECT id FROM outbox ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+      const clientId = crypto.randomUUID();
+      this.setMeta(META.clientId, clientId);
+      if (ids.length > 0) this.renumberFrom(ids, 1);
+      else this.setMeta(META.nextMutationId, '1');
+      this.setMeta(META.lastAcknowledged, '0');
+      this.setMeta(META.cursor, '0');
+      this.currentClientId = clientId;
+      return clientId;
+    })();
+  }
+
+  private renumberFrom(ids: readonly number[], first: number): void {
+    // Two steps so the primary key never collides mid-way.
+    this.sql('UPDATE outbox SET id = -id').run();
+    let next = first;
+    for (const id of ids) this.sql('UPDATE outbox SET id = ? WHERE id = ?').run(next++, -id);
+    this.setMeta(META.nextMutationId, String(next));
+  }
+
   rejections(): Rejection[] {
-    const rows = this.sql('SELECT * FROM rejections ORDER BY mutation_id DESC').all() as {
+    const rows = this.sql('SELECT * FROM rejections ORDER BY id DESC').all() as {
       mutation_id: number;
       name: string;
       summary: string;
       code: Rejection['error']['code'];
       message: string;
+      issues: string | null;
       at: string;
     }[];
-    return rows.map((r) => ({ mutationId: r.mutation_id, name: r.name, summary: r.summary, error: { code: r.code, message: r.message }, at: r.at }));
+    return rows.map((r) => ({
+      mutationId: r.mutation_id,
+      name: r.name,
+      summary: r.summary,
+      error: { code: r.code, message: r.message },
+      ...(r.issues ? { issues: JSON.parse(r.issues) as NonNullable<Rejection['issues']> } : {}),
+      at: r.at,
+    }));
   }
 
   dismissRejection(mutationId: number): void {

@@ -71,6 +71,20 @@ describe('local store migrations', () => {
     expect((error as ServiceError).message).toMatch(/Обновите приложение/);
   });
 
+  it('0004 keys rejections by their own id, keeping the old ones, so a reused mutation id adds a row', () => {
+    const db = new BetterSqlite3(path.join(t.dir, 'r.sqlite'));
+    try {
+      migrate(db, MIGRATIONS.slice(0, 3));
+      db.prepare("INSERT INTO rejections (mutation_id, name, summary, code, message, at) VALUES (7, 'patient.create', 's', 'CONFLICT', 'Нет', '2026-01-01T00:00:00.000Z')").run();
+      migrate(db, MIGRATIONS.slice(0, 4));
+      expect(db.prepare('SELECT id, mutation_id, issues FROM rejections').all()).toEqual([{ id: 1, mutation_id: 7, issues: null }]);
+      db.prepare("INSERT INTO rejections (mutation_id, name, summary, code, message, at) VALUES (7, 'patient.create', 's2', 'CONFLICT', 'Нет', '2026-01-02T00:00:00.000Z')").run();
+      expect(db.prepare('SELECT COUNT(*) AS n FROM rejections WHERE mutation_id = 7').get()).toEqual({ n: 2 });
+    } finally {
+      db.close();
+    }
+  });
+
   it('keep data, the client id and the outbox across a reopen', () => {
     const file = path.join(t.dir, 'reopen.sqlite');
     const p = patient();

@@ -1,7 +1,7 @@
 import type { ErrorData } from '../../../shared/domain/errors.js';
 import type { SyncStatus } from '../../../shared/rpc/contract.js';
 import type { SyncEntity } from '../../../shared/sync/protocol.js';
-import type { ApiClient } from '../api/http-client.js';
+import { RequestTimeoutError, type ApiClient } from '../api/http-client.js';
 import { PokeClient } from '../api/poke-client.js';
 import { ServiceError } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -10,6 +10,12 @@ import type { LocalMutation, LocalStore } from '../store/local-store.js';
 import { backoffDelay } from './backoff.js';
 
 const log = createLogger('sync.engine');
+
+/** A push stops before this much serialized data; a single larger change goes alone. */
+export const PUSH_BATCH_BYTES = 1024 * 1024;
+/** A pull page's size is unknown in advance (documents' metadata, a 5000-row table): more time. */
+const PULL_TIMEOUT_MS = 60_000;
+const MIN_PULL_LIMIT = 50;
 
 export interface SyncEngineOptions {
   store: LocalStore;
@@ -22,8 +28,12 @@ export interface SyncEngineOptions {
   pokes?: boolean;
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** At most this many mutations per push (also cut at `pushBatchBytes`). */
   pushBatch?: number;
+  pushBatchBytes?: number;
   pullLimit?: number;
+  /** Base time for a pull page (the API client's default for the rest). */
+  pullTimeoutMs?: number;
   /** A pull now and then even without pokes, in case one was lost. */
   periodicPullMs?: number;
 }
@@ -51,6 +61,8 @@ export class SyncEngine {
   private periodicTimer: NodeJS.Timeout | null = null;
   private abort = new AbortController();
   private lastEmitted = '';
+  /** Halved after a pull timed out (a slow line), back to normal after a pull went through. */
+  private pullLimitNow: number | null = null;
   private readonly poke: PokeClient | null;
 
   constructor(private readonly opts: SyncEngineOptions) {
@@ -96,9 +108,12 @@ export class SyncEngine {
     return { state: this.state, pending: this.opts.store.pendingCount(), lastSyncedAt: this.opts.store.lastSyncedAt, lastError: this.lastError };
   }
 
-  /** Applies a change locally and queues it for the server; returns its mutation id. */
-  mutate(m: LocalMutation): number {
-    const id = this.opts.store.mutate(m);
+  /**
+   * Applies a change locally and queues it for the server; returns its mutation id. `also` runs
+   * in the same transaction; events and the push go out only once it has committed.
+   */
+  mutate(m: LocalMutation, also?: () => void): number {
+    const id = this.opts.store.mutate(m, also);
     this.opts.bus.emit('data.changed', { entities: [m.entity] });
     this.emitStatus();
     this.request(true, false);
@@ -127,10 +142,32 @@ export class SyncEngine {
 
   private kick(): void {
     if (this.loop || this.stopped) return;
-    this.loop = this.run().finally(() => {
-      this.loop = null;
-      if (!this.stopped && !this.retryTimer && (this.wantPush || this.wantPull)) this.kick();
-    });
+    this.loop = this.run()
+      .catch((err: unknown) => this.crashed(err))
+      .finally(() => {
+        this.loop = null;
+        if (!this.stopped && !this.retryTimer && (this.wantPush || this.wantPull)) this.kick();
+      });
+  }
+
+  /**
+   * Something outside run()'s own try (the store, a status listener) threw: an unhandled
+   * rejection would take the process down. Log it, report it, try again later.
+   */
+  private crashed(err: unknown): void {
+    log.error({ err }, 'sync loop failed');
+    if (this.stopped) return;
+    this.lastError = {
+      code: 'INTERNAL',
+      message: 'Синхронизация прервалась из-за внутренней ошибки. Она повторится автоматически; если ошибка не проходит, сообщите администратору.',
+    };
+    this.state = 'offline';
+    try {
+      this.emitStatus();
+    } catch (e) {
+      log.error({ err: e }, 'sync status could not be reported');
+    }
+    this.scheduleRetry();
   }
 
   private pokeSoon(): void {
@@ -167,8 +204,13 @@ export class SyncEngine {
   private async pushAll(): Promise<void> {
     const { store, api, bus } = this.opts;
     let stuck = 0;
+    let restarts = 0;
     for (;;) {
-      const batch = store.outbox(this.opts.pushBatch ?? 100);
+      // The server has seen ids from this client that this store never made: the store is older
+      // than the server's record of it (a restored backup, a copied profile). Our next ids would
+      // be answered as replays of other changes and silently dropped.
+      if (store.lastAcknowledged >= store.nextMutationId) this.startAsNewClient(store.lastAcknowledged, ++restarts);
+      const batch = store.outboxBatch(this.opts.pushBatchBytes ?? PUSH_BATCH_BYTES, this.opts.pushBatch ?? 100);
       if (batch.length === 0 || this.stopped) return;
       const res = await api.call(
         'syncPush',
@@ -176,6 +218,11 @@ export class SyncEngine {
         { signal: this.abort.signal },
       );
       if (this.stopped) return;
+      if (res.lastMutationId >= store.nextMutationId) {
+        // Same, found by this answer: none of its results can be trusted, so none is applied.
+        this.startAsNewClient(res.lastMutationId, ++restarts);
+        continue;
+      }
       const out = store.applyPushResults(res.results, res.lastMutationId);
       if (out.changed.size > 0) bus.emit('data.changed', { entities: [...out.changed] });
       for (const r of out.rejections) {
@@ -193,16 +240,38 @@ export class SyncEngine {
     }
   }
 
+  private startAsNewClient(serverLast: number, restarts: number): void {
+    const { store } = this.opts;
+    if (restarts > 2) {
+      throw new ServiceError('MUTATION_OUT_OF_ORDER', 'Не удаётся отправить изменения: сервер ожидает другие данные. Обратитесь к администратору.');
+    }
+    const old = store.clientId;
+    const clientId = store.startAsNewClient();
+    log.warn({ old, clientId, serverLast, pending: store.pendingCount() }, 'local store is older than the server knows: continuing as a new client');
+  }
+
   private async pullAll(): Promise<void> {
     const { store, api, bus } = this.opts;
+    const normal = this.opts.pullLimit ?? 2000;
     let since = store.cursor;
     for (;;) {
-      const res = await api.call('syncPull', { since, limit: this.opts.pullLimit ?? 2000 }, { signal: this.abort.signal });
+      const limit = this.pullLimitNow ?? normal;
+      let res;
+      try {
+        res = await api.call('syncPull', { since, limit }, { signal: this.abort.signal, timeoutMs: this.opts.pullTimeoutMs ?? PULL_TIMEOUT_MS });
+      } catch (err) {
+        // A slow line: smaller pages next time, so each fits in the time a request gets.
+        if (err instanceof RequestTimeoutError) this.pullLimitNow = Math.max(MIN_PULL_LIMIT, Math.floor(limit / 2));
+        throw err;
+      }
       if (this.stopped) return;
       const changed = store.applyPull(res.changes, res.cursor);
       if (changed.size > 0) bus.emit('data.changed', { entities: [...changed] as SyncEntity[] });
       since = res.cursor;
-      if (!res.hasMore) return;
+      if (!res.hasMore) {
+        this.pullLimitNow = null;
+        return;
+      }
     }
   }
 
@@ -219,7 +288,8 @@ export class SyncEngine {
       this.opts.onUnauthenticated();
       return;
     }
-    this.setState(e.code === 'SERVER_UNREACHABLE' ? 'offline' : 'online');
+    // A timeout means the line is slow, not gone: no probe first, just another try.
+    this.setState(e.code === 'SERVER_UNREACHABLE' && !(e instanceof RequestTimeoutError) ? 'offline' : 'online');
     this.scheduleRetry();
   }
 
