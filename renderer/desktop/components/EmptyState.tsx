@@ -1,5 +1,6 @@
 import { Center, Paper, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { t } from '../../i18n';
 
 export function EmptyState({ title, body, action, testId }: { title: string; body: string; action?: ReactNode; testId: string }) {
   return (
@@ -15,4 +16,9 @@ export function EmptyState({ title, body, action, testId }: { title: string; bod
       </Paper>
     </Center>
   );
+}
+
+/** A search that matched nothing. */
+export function NothingFound({ q, testId }: { q: string; testId: string }) {
+  return <EmptyState testId={testId} title={t('table.search')} body={t('table.nothingFound', { q })} />;
 }

@@ -1,6 +1,7 @@
 import { Alert, Button, Center, Loader, Text } from '@mantine/core';
 import { t } from '../../i18n';
 import { errorMessage } from '../notify';
+import type { LiveQuery } from '../use-live-query';
 
 /** What a list shows besides rows: the first load, a failed load, the "N of M" footer. */
 export function FirstLoad() {
@@ -22,6 +23,11 @@ export function LoadFailed({ error, retry }: { error: unknown; retry: () => void
       </Button>
     </Alert>
   );
+}
+
+/** A list with no data yet: the error with a retry if its last load failed, else the first load. */
+export function NotLoaded({ query }: { query: Pick<LiveQuery<unknown>, 'error' | 'reload'> }) {
+  return query.error ? <LoadFailed error={query.error} retry={query.reload} /> : <FirstLoad />;
 }
 
 export function Shown({ shown, total }: { shown: number; total: number }) {

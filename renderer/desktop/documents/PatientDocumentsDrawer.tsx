@@ -6,7 +6,7 @@ import { RpcError } from '../../../shared/rpc/messages';
 import { t } from '../../i18n';
 import { formatDateTime, formatInstant, fullName } from '../../i18n/format';
 import { useRpc } from '../../rpc/context';
-import { FirstLoad, LoadFailed } from '../components/ListStatus';
+import { NotLoaded } from '../components/ListStatus';
 import { centreName, profileName, roleLabel } from '../labels';
 import { errorMessage, notifySuccess } from '../notify';
 import { readAsBase64 } from '../referrals/files';
@@ -74,7 +74,7 @@ function DocumentsPanel({ row, onBusy }: { row: PatientRow; onBusy: (busy: boole
           {t('documents.list.title')}
         </Title>
         {docs === undefined ? (
-          list.error ? <LoadFailed error={list.error} retry={list.reload} /> : <FirstLoad />
+          <NotLoaded query={list} />
         ) : docs.length === 0 ? (
           <Text size="sm" c="dimmed" data-testid="documents-empty">
             {t('documents.list.empty')}

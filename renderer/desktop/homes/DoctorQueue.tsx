@@ -1,5 +1,4 @@
-import { Badge, Button, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { Badge, Button, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { PublicUser } from '../../../shared/domain/users';
 import type { QueueRow } from '../../../shared/rpc/contract';
@@ -7,11 +6,13 @@ import { t } from '../../i18n';
 import { fullName } from '../../i18n/format';
 import { useRpc } from '../../rpc/context';
 import { DueDate } from '../components/DueDate';
-import { EmptyState } from '../components/EmptyState';
-import { FirstLoad, LoadFailed, Shown } from '../components/ListStatus';
+import { EmptyState, NothingFound } from '../components/EmptyState';
+import { NotLoaded, Shown } from '../components/ListStatus';
+import { SearchBox } from '../components/SearchBox';
 import { centreName, isOverdue, profileName, sourceLabel, STATUS_COLOR, statusLabel } from '../labels';
 import { notifyError, notifySuccess } from '../notify';
 import { useLiveQuery } from '../use-live-query';
+import { useSearch } from '../use-search';
 
 function Assignment({ row, user, taking, onTake }: { row: QueueRow; user: PublicUser; taking: boolean; onTake: () => void }) {
   const { request } = row;
@@ -43,8 +44,7 @@ function Assignment({ row, user, taking, onTake }: { row: QueueRow; user: Public
  */
 export function DoctorQueue({ user }: { user: PublicUser }) {
   const rpc = useRpc();
-  const [search, setSearch] = useState('');
-  const [q] = useDebouncedValue(search.trim(), 250);
+  const { search, setSearch, q } = useSearch();
   const [taking, setTaking] = useState<ReadonlySet<string>>(new Set());
   const queue = useLiveQuery(`queue:${q}`, () => rpc.call('requests.queue', q ? { q } : {}));
   const allCentres = user.role !== 'doctor';
@@ -73,10 +73,10 @@ export function DoctorQueue({ user }: { user: PublicUser }) {
 
   let body;
   if (queue.data === undefined) {
-    body = queue.error ? <LoadFailed error={queue.error} retry={queue.reload} /> : <FirstLoad />;
+    body = <NotLoaded query={queue} />;
   } else if (queue.data.items.length === 0) {
     body = q ? (
-      <EmptyState testId="queue-nothing-found" title={t('table.search')} body={t('table.nothingFound', { q })} />
+      <NothingFound testId="queue-nothing-found" q={q} />
     ) : (
       <EmptyState testId="queue-empty" title={allCentres ? t('queue.titleAll') : t('queue.title')} body={t('queue.empty')} />
     );
@@ -165,15 +165,7 @@ export function DoctorQueue({ user }: { user: PublicUser }) {
           </Text>
         )}
       </Title>
-      <TextInput
-        label={t('table.search')}
-        placeholder={t('table.search.placeholder')}
-        value={search}
-        onChange={(e) => setSearch(e.currentTarget.value)}
-        type="search"
-        maw={420}
-        data-testid="queue-search"
-      />
+      <SearchBox value={search} onSearch={setSearch} maw={420} testId="queue-search" />
       {body}
     </Stack>
   );

@@ -1,21 +1,22 @@
-import { Button, Group, Stack, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
+import { Button, Group, Stack, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
 import type { PatientRow } from '../../../shared/rpc/contract';
 import { t } from '../../i18n';
 import { useRpc } from '../../rpc/context';
 import { AddPatientModal } from '../components/AddPatientModal';
-import { EmptyState } from '../components/EmptyState';
-import { FirstLoad, LoadFailed, Shown } from '../components/ListStatus';
+import { EmptyState, NothingFound } from '../components/EmptyState';
+import { NotLoaded, Shown } from '../components/ListStatus';
 import { PatientTable } from '../components/PatientTable';
+import { SearchBox } from '../components/SearchBox';
 import { PatientDocumentsDrawer } from '../documents/PatientDocumentsDrawer';
 import { useLiveQuery } from '../use-live-query';
+import { useSearch } from '../use-search';
 
 /** «Мои пациенты»: the physician's referred patients with their latest request's status. */
 export function PhysicianHome() {
   const rpc = useRpc();
-  const [search, setSearch] = useState('');
-  const [q] = useDebouncedValue(search.trim(), 250);
+  const { search, setSearch, q } = useSearch();
   const [adding, add] = useDisclosure(false);
   const list = useLiveQuery(`patients:${q}`, () => rpc.call('patients.list', q ? { q } : {}));
   const [docsFor, setDocsFor] = useState<PatientRow | null>(null);
@@ -30,11 +31,11 @@ export function PhysicianHome() {
 
   let body;
   if (list.data === undefined) {
-    body = list.error ? <LoadFailed error={list.error} retry={list.reload} /> : <FirstLoad />;
+    body = <NotLoaded query={list} />;
   } else if (list.data.total === 0 && !q) {
     body = <EmptyState testId="patients-empty" title={t('physician.empty.title')} body={t('physician.empty.body')} />;
   } else if (list.data.items.length === 0) {
-    body = <EmptyState testId="patients-nothing-found" title={t('table.search')} body={t('table.nothingFound', { q })} />;
+    body = <NothingFound testId="patients-nothing-found" q={q} />;
   } else {
     body = (
       <>
@@ -50,15 +51,7 @@ export function PhysicianHome() {
         <Title order={2}>{t('physician.title')}</Title>
         {addButton}
       </Group>
-      <TextInput
-        label={t('table.search')}
-        placeholder={t('table.search.placeholder')}
-        value={search}
-        onChange={(e) => setSearch(e.currentTarget.value)}
-        type="search"
-        maw={420}
-        data-testid="patients-search"
-      />
+      <SearchBox value={search} onSearch={setSearch} maw={420} testId="patients-search" />
       {body}
       <AddPatientModal opened={adding} onClose={add.close} onCreated={list.reload} />
       <PatientDocumentsDrawer row={docsRow} onClose={() => setDocsFor(null)} />

@@ -6,7 +6,7 @@ import { hasMessage, t, type MessageId } from '../../i18n';
 import { formatDateTime, formatInstant } from '../../i18n/format';
 import { useRpc, useRpcEvent } from '../../rpc/context';
 import { EmptyState } from '../components/EmptyState';
-import { FirstLoad, LoadFailed } from '../components/ListStatus';
+import { NotLoaded } from '../components/ListStatus';
 import { notifyError, notifySuccess } from '../notify';
 import { useLiveQuery } from '../use-live-query';
 import { DraftEditor } from './DraftEditor';
@@ -212,7 +212,7 @@ function DraftList({ onOpen, onFile, busy }: { onOpen: (id: string) => void; onF
 
   let table;
   if (list.data === undefined) {
-    table = list.error ? <LoadFailed error={list.error} retry={list.reload} /> : <FirstLoad />;
+    table = <NotLoaded query={list} />;
   } else if (list.data.items.length === 0) {
     table = <EmptyState testId="drafts-empty" title={t('drafts.empty.title')} body={t('drafts.empty.body')} />;
   } else {

@@ -4,7 +4,7 @@ import { t } from '../../i18n';
 import { formatDateTime } from '../../i18n/format';
 import { useRpc } from '../../rpc/context';
 import { EmptyState } from '../components/EmptyState';
-import { FirstLoad, LoadFailed } from '../components/ListStatus';
+import { NotLoaded } from '../components/ListStatus';
 import { batchStatusLabel } from '../labels';
 import { useLiveQuery } from '../use-live-query';
 
@@ -17,7 +17,7 @@ export function ManagerBatches() {
 
   let body;
   if (list.data === undefined) {
-    body = list.error ? <LoadFailed error={list.error} retry={list.reload} /> : <FirstLoad />;
+    body = <NotLoaded query={list} />;
   } else if (list.data.items.length === 0) {
     body = <EmptyState testId="batches-empty" title={t('batches.empty.title')} body={t('batches.empty.body')} />;
   } else {

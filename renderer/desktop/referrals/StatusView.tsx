@@ -1,14 +1,16 @@
-import { Badge, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { Badge, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { PATIENT_STAGES, type PatientStage } from '../../../shared/domain/patients';
 import { t } from '../../i18n';
 import { formatDate, formatInstant } from '../../i18n/format';
 import { useRpc } from '../../rpc/context';
-import { EmptyState } from '../components/EmptyState';
-import { FirstLoad, LoadFailed, Shown } from '../components/ListStatus';
+import { EmptyState, NothingFound } from '../components/EmptyState';
+import { FilterCard } from '../components/FilterCard';
+import { NotLoaded, Shown } from '../components/ListStatus';
+import { SearchBox } from '../components/SearchBox';
 import { centreName, profileName, STAGE_COLOR, stageLabel } from '../labels';
 import { useLiveQuery } from '../use-live-query';
+import { useSearch } from '../use-search';
 
 type Filter = PatientStage | 'all';
 
@@ -19,8 +21,7 @@ type Filter = PatientStage | 'all';
 export function StatusView() {
   const rpc = useRpc();
   const [filter, setFilter] = useState<Filter>('all');
-  const [search, setSearch] = useState('');
-  const [q] = useDebouncedValue(search.trim(), 250);
+  const { search, setSearch, q } = useSearch();
   const list = useLiveQuery(`referral-status:${filter}:${q}`, () =>
     rpc.call('referrals.status', { limit: 500, ...(filter === 'all' ? {} : { stage: filter }), ...(q ? { q } : {}) }),
   );
@@ -31,10 +32,10 @@ export function StatusView() {
 
   let body;
   if (list.data === undefined) {
-    body = list.error ? <LoadFailed error={list.error} retry={list.reload} /> : <FirstLoad />;
+    body = <NotLoaded query={list} />;
   } else if (list.data.items.length === 0) {
     body = q ? (
-      <EmptyState testId="status-nothing-found" title={t('table.search')} body={t('table.nothingFound', { q })} />
+      <NothingFound testId="status-nothing-found" q={q} />
     ) : (
       <EmptyState testId="status-empty" title={t('status.view.title')} body={filter === 'all' ? t('status.view.empty') : t('status.view.emptyStage')} />
     );
@@ -91,29 +92,19 @@ export function StatusView() {
     );
   }
 
-  const card = (id: Filter, label: string, count: number, color: string) => {
-    const selected = filter === id;
-    return (
-      <UnstyledButton key={id} onClick={() => setFilter(id)} aria-pressed={selected} data-testid={`stage-card-${id}`} data-count={count} h="100%" w="100%">
-        <Paper
-          withBorder
-          p="xs"
-          radius="md"
-          h="100%"
-          style={{
-            borderColor: selected ? `var(--mantine-color-${color}-6)` : undefined,
-            outline: selected ? `1px solid var(--mantine-color-${color}-6)` : undefined,
-            background: selected ? `var(--mantine-color-${color}-0)` : undefined,
-          }}
-        >
-          <Text size="lg" fw={700} c={`${color}.7`} data-testid="stage-card-count">
-            {count}
-          </Text>
-          <Text size="xs">{label}</Text>
-        </Paper>
-      </UnstyledButton>
-    );
-  };
+  const card = (id: Filter, label: string, count: number, color: string) => (
+    <FilterCard
+      key={id}
+      testId={`stage-card-${id}`}
+      countTestId="stage-card-count"
+      label={label}
+      count={count}
+      color={color}
+      selected={filter === id}
+      onSelect={() => setFilter(id)}
+      compact
+    />
+  );
 
   return (
     <Stack gap="md">
@@ -122,15 +113,7 @@ export function StatusView() {
         {card('all', t('stage.all'), total, 'blue')}
         {PATIENT_STAGES.map((s) => card(s, stageLabel(s), counts[s] ?? 0, STAGE_COLOR[s]))}
       </SimpleGrid>
-      <TextInput
-        label={t('table.search')}
-        placeholder={t('status.view.search')}
-        value={search}
-        onChange={(e) => setSearch(e.currentTarget.value)}
-        type="search"
-        maw={420}
-        data-testid="status-search"
-      />
+      <SearchBox value={search} onSearch={setSearch} placeholder={t('status.view.search')} maw={420} testId="status-search" />
       {body}
     </Stack>
   );
