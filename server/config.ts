@@ -13,6 +13,10 @@ export interface ServerConfig {
   production: boolean;
   sessionTtlHours: number;
   bodyLimitBytes: number;
+  /** Where patients sign in (named in the credentials SMS). */
+  publicUrl: string;
+  /** Rows per transaction of the bulk import. */
+  importChunkRows: number;
 }
 
 /** Reads configuration from the environment (and `--demo`), with defaults for a local start. */
@@ -34,5 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
     production: env.NODE_ENV === 'production',
     sessionTtlHours: Number(env.OBLAKO_SESSION_TTL_HOURS ?? 12),
     bodyLimitBytes: Number(env.OBLAKO_BODY_LIMIT ?? 1_048_576),
+    publicUrl: env.OBLAKO_PUBLIC_URL ?? `http://127.0.0.1:${DEFAULT_PORT}/`,
+    importChunkRows: Math.max(1, Math.min(1000, Number(env.OBLAKO_IMPORT_CHUNK_ROWS ?? 200) || 200)),
   };
 }

@@ -128,19 +128,35 @@ export async function login(db: Kysely<Database>, loginName: string, password: s
 
   const { token, tokenHash } = newSessionToken();
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000).toISOString();
-  // One-time SMS credentials must be replaced before anything else can be done.
-  const mustChange = user.password_kind === 'one_time' || Number(user.must_change_password) === 1;
-  await db.transaction().execute(async (tx) => {
-    await tx
+  // One-time SMS credentials must be replaced before anything else can be done, and they open
+  // exactly one session: the kind becomes `one_time_used`, which sign-in never accepts again.
+  const oneTime = user.password_kind === 'one_time';
+  const mustChange = oneTime || Number(user.must_change_password) === 1;
+  const spent = await db.transaction().execute(async (tx) => {
+    const updated = await tx
       .updateTable('users')
-      .set({ failed_logins: 0, locked_until: null, must_change_password: mustChange ? 1 : 0, updated_at: now.toISOString() })
+      .set({
+        failed_logins: 0,
+        locked_until: null,
+        must_change_password: mustChange ? 1 : 0,
+        updated_at: now.toISOString(),
+        ...(oneTime ? { password_kind: 'one_time_used' } : {}),
+      })
       .where('id', '=', user.id)
-      .execute();
+      // Two concurrent sign-ins with the same one-time password: only one wins.
+      .$if(oneTime, (q) => q.where('password_kind', '=', 'one_time'))
+      .executeTakeFirst();
+    if (oneTime && Number(updated.numUpdatedRows) !== 1) return true;
     await tx
       .insertInto('sessions')
       .values({ id: crypto.randomUUID(), user_id: user.id, token_hash: tokenHash, created_at: now.toISOString(), expires_at: expiresAt, revoked_at: null })
       .execute();
+    return false;
   });
+  if (spent) {
+    await audit('denied', 'one_time_spent');
+    throw INVALID();
+  }
   await audit('ok', null);
   return { token, expiresAt, user: toPublicUser({ ...user, must_change_password: mustChange ? 1 : 0 }) };
 }
@@ -171,7 +187,8 @@ export async function logout(db: Kysely<Database>, actor: Actor): Promise<void> 
 
 export async function changePassword(db: Kysely<Database>, actor: Actor, current: string, next: string): Promise<void> {
   const user = await db.selectFrom('users').selectAll().where('id', '=', actor.userId).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(user.password_kind, user.password_hash, current))) {
+  // The session a one-time password opened may still prove it, to replace it.
+  if (!(await verifyPassword(user.password_kind, user.password_hash, current, { allowSpentOneTime: actor.mustChangePassword }))) {
     throw new AppError('INVALID_CREDENTIALS', 'Текущий пароль указан неверно.');
   }
   if (next === current) throw new AppError('PASSWORD_TOO_WEAK', 'Новый пароль должен отличаться от текущего.');

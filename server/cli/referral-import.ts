@@ -5,14 +5,19 @@ import { analyseWorkbook, type ReferralAnalysis } from '../../shared/referral/an
 import { REFERRAL_COLUMNS } from '../../shared/referral/columns.js';
 import { ReferralFileError } from '../../shared/referral/codes.js';
 import { DEFAULT_READ_LIMITS, readXlsx } from '../../shared/referral/read-xlsx.js';
+import { commitReferralFile } from './referral-commit.js';
 
 /**
  * `npm run admin -- import <file.xlsx> --dry-run [--json]`: checks a referral table exactly as the
  * desktop import will (the same shared engine) and prints every row's normalised fields and
- * problems. Nothing is written anywhere; the import into the database is not available yet.
+ * problems. Nothing is written anywhere. With `--commit --physician <login>` the valid rows are
+ * imported (see referral-commit.ts).
  */
 export const IMPORT_USAGE = `  import <файл.xlsx> --dry-run [--json]
-                                проверить таблицу направлений: каждая строка, её поля и ошибки (в базу ничего не пишется)`;
+                                проверить таблицу направлений: каждая строка, её поля и ошибки (в базу ничего не пишется)
+  import <файл.xlsx> --commit --physician <логин> [--manager <логин>] [--json]
+                                импортировать строки без ошибок как таблицу этого врача: пациенты, заявки,
+                                учётные записи и SMS с паролями; строки с возможными дубликатами пропускаются`;
 
 type Out = Pick<NodeJS.WriteStream, 'write'>;
 
@@ -81,10 +86,10 @@ async function analyseFile(bytes: Uint8Array, today: string | undefined): Promis
 }
 
 export async function runReferralImport(args: string[], io: { stdout: Out; stderr: Out } = process): Promise<number> {
-  let values: { 'dry-run'?: boolean; json?: boolean; today?: string };
+  let values: { 'dry-run'?: boolean; commit?: boolean; physician?: string; manager?: string; json?: boolean; today?: string };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, today: { type: 'string' } } }));
+    ({ values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, commit: { type: 'boolean' }, physician: { type: 'string' }, manager: { type: 'string' }, json: { type: 'boolean' }, today: { type: 'string' } } }));
   } catch (err) {
     await write(io.stderr, `Ошибка: ${err instanceof Error ? err.message : String(err)}\nИспользование: npm run admin --\n${IMPORT_USAGE}\n`);
     return 2;
@@ -94,8 +99,12 @@ export async function runReferralImport(args: string[], io: { stdout: Out; stder
     await write(io.stderr, `Укажите один файл .xlsx.\nИспользование: npm run admin --\n${IMPORT_USAGE}\n`);
     return 2;
   }
-  if (!values['dry-run']) {
-    await write(io.stderr, 'Импорт в базу данных пока не поддерживается: запустите команду с --dry-run, чтобы проверить таблицу, а пациентов загрузите через программу (раздел импорта таблиц).\n');
+  if (values['dry-run'] === values.commit) {
+    await write(io.stderr, 'Укажите режим: --dry-run (только проверить таблицу) или --commit --physician <логин> (импортировать).\n');
+    return 2;
+  }
+  if (values.commit && !values.physician) {
+    await write(io.stderr, 'Для импорта укажите врача, направившего пациентов: --physician <логин>.\n');
     return 2;
   }
   let bytes: Uint8Array;
@@ -116,6 +125,9 @@ export async function runReferralImport(args: string[], io: { stdout: Out; stder
   }
   try {
     const analysis = await analyseFile(bytes, values.today);
+    if (values.commit) {
+      return await commitReferralFile({ file, bytes, analysis, physician: values.physician ?? '', manager: values.manager, json: values.json === true }, io, write);
+    }
     if (values.json) await writeJson(io.stdout, analysis);
     else await writeHuman(io.stdout, file, analysis);
     return 0;

@@ -5,6 +5,9 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { ServerConfig, DatabaseKind } from '../config.js';
 import type { Database } from './schema.js';
+import { createLogger } from '../logger.js';
+
+const log = createLogger('db');
 
 // int8 (bigint) as a JS number: change numbers and counts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -18,6 +21,9 @@ export interface Db {
 export function openDatabase(database: ServerConfig['database']): Db {
   if (database.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    // An idle client dropped by the server (restart, pg_terminate_backend) is an 'error' event on
+    // the pool; unhandled, it would crash the process. The pool replaces the client on next use.
+    pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection lost'));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, kind: 'postgres', close: () => kysely.destroy() };
   }

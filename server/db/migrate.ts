@@ -5,6 +5,7 @@ import type { Db } from './connection.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_referrals.js';
 import * as m0003 from './migrations/0003_documents.js';
+import * as m0004 from './migrations/0004_batch_import.js';
 
 const log = createLogger('db.migrate');
 
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, { up: (db: Parameters<typeof m0001.up>[0], kind
   '0001_initial': m0001,
   '0002_referrals': m0002,
   '0003_documents': m0003,
+  '0004_batch_import': m0004,
 };
 
 class StaticProvider implements MigrationProvider {

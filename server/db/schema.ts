@@ -14,7 +14,10 @@ export interface UsersTable {
   phone: string | null;
   patient_id: string | null;
   password_hash: string;
-  /** `argon2id` for chosen passwords; `one_time` for high-entropy SMS credentials (SHA-256). */
+  /**
+   * `argon2id` for chosen passwords; `one_time` for high-entropy SMS credentials (salted SHA-256),
+   * `one_time_used` once that credential has signed in (it then only serves the password change).
+   */
   password_kind: string;
   must_change_password: number;
   failed_logins: number;
@@ -170,6 +173,27 @@ export interface SmsOutboxTable {
   kind: string | null;
 }
 
+export interface BatchImportDecisionsTable {
+  batch_id: string;
+  row: number;
+  /** `create` | `link` | `skip`. */
+  decision: string;
+  patient_id: string | null;
+  decided_by: string | null;
+  updated_at: string;
+}
+
+export interface BatchImportRowsTable {
+  batch_id: string;
+  row: number;
+  /** `created` | `linked` | `skipped` | `rejected`. */
+  outcome: string;
+  patient_id: string | null;
+  request_id: string | null;
+  reason: string | null;
+  created_at: string;
+}
+
 export interface AuditEventsTable {
   seq: number;
   at: string;
@@ -232,6 +256,8 @@ export interface Database {
   messages: MessagesTable;
   notifications: NotificationsTable;
   sms_outbox: SmsOutboxTable;
+  batch_import_decisions: BatchImportDecisionsTable;
+  batch_import_rows: BatchImportRowsTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
   sync_counter: SyncCounterTable;

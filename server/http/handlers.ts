@@ -10,6 +10,8 @@ import { blobStore, checkUpload, getVisibleDocument, ingestUpload, parseRange, r
 import { createPatient, getVisiblePatient, listVisiblePatients } from '../modules/patients.js';
 import { refreshPatientStage } from '../modules/patient-stage.js';
 import { getVisibleBatch, listVisibleBatches } from '../modules/referral-batches.js';
+import { commitBatchImport, findDuplicateCandidates, getImportStatus, saveDecisions } from '../modules/batch-import.js';
+import { listSmsOutbox } from '../modules/sms-outbox.js';
 import { createRequest, getVisibleRequest, listVisibleRequests, scheduleRequest, takeRequest } from '../modules/requests.js';
 import { pullChanges } from '../sync/pull.js';
 import { pushMutations } from '../sync/push.js';
@@ -170,6 +172,77 @@ export const handlers: Handlers = {
         { actor: i.actor, action: 'referral.read', entity: 'batch', entityId: batch.id, result: 'ok', details: { rowCount: batch.rowCount } },
       ]);
       return batch;
+    }),
+
+  getBatchDuplicates: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const result = await findDuplicateCandidates(tx, i.actor, i.params.id);
+      const patientIds = [...new Set(result.rows.flatMap((r) => r.candidates.map((c) => c.id)))];
+      await auditIn(i, tx, [
+        { actor: i.actor, action: 'referral.duplicates', entity: 'batch', entityId: i.params.id, result: 'ok', details: { rows: result.rows.length, candidatePatientIds: patientIds } },
+      ]);
+      return result;
+    }),
+
+  saveBatchDecisions: async (i, ctx) =>
+    writeTransaction(ctx, async (w) => {
+      const result = await saveDecisions(w, i.actor, i.params.id, i.body.decisions);
+      const count = (d: string) => i.body.decisions.filter((x) => x.decision === d).length;
+      await auditIn(i, w.tx, [
+        {
+          actor: i.actor,
+          action: 'referral.decisions',
+          entity: 'batch',
+          entityId: i.params.id,
+          result: 'ok',
+          details: { create: count('create'), link: count('link'), skip: count('skip') },
+        },
+      ]);
+      return result;
+    }),
+
+  commitBatch: async (i, ctx) => {
+    // The job runs on in the background; the answer is the progress when it started.
+    let progress;
+    try {
+      ({ progress } = await commitBatchImport(ctx, i.actor, i.params.id, { undecided: 'refuse' }));
+    } catch (err) {
+      // A refused commit (undecided duplicates, a closed batch) looked at patient data too.
+      if (err instanceof AppError && err.code !== 'NOT_FOUND' && err.code !== 'FORBIDDEN') {
+        await ctx.db.kysely.transaction().execute((tx) =>
+          auditIn(i, tx, [{ actor: i.actor, action: 'referral.commit', entity: 'batch', entityId: i.params.id, result: 'error', details: { code: err.code } }]),
+        );
+      }
+      throw err;
+    }
+    await ctx.db.kysely.transaction().execute((tx) =>
+      auditIn(i, tx, [{ actor: i.actor, action: 'referral.commit', entity: 'batch', entityId: i.params.id, result: 'ok', details: { status: progress.status, done: progress.done, total: progress.total } }]),
+    );
+    return progress;
+  },
+
+  getBatchImport: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const status = await getImportStatus(tx, i.actor, i.params.id);
+      await auditIn(i, tx, [
+        { actor: i.actor, action: 'referral.progress.read', entity: 'batch', entityId: i.params.id, result: 'ok', details: { done: status.done, total: status.total } },
+      ]);
+      return status;
+    }),
+
+  listSmsOutbox: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const page = await listSmsOutbox(tx, i.actor, { ...i.query, demo: ctx.config.demo });
+      await auditIn(i, tx, [
+        {
+          actor: i.actor,
+          action: 'sms.list',
+          entity: 'sms',
+          result: 'ok',
+          details: { patientIds: [...new Set(page.items.flatMap((m) => (m.patientId ? [m.patientId] : [])))], unmasked: ctx.config.demo },
+        },
+      ]);
+      return page;
     }),
 
   uploadDocument: async (i, ctx) => {

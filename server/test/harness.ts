@@ -66,6 +66,8 @@ export function testConfig(db: TestDatabase, overrides: Partial<ServerConfig> = 
     production: false,
     sessionTtlHours: 12,
     bodyLimitBytes: 1_048_576,
+    publicUrl: 'http://127.0.0.1:8780/',
+    importChunkRows: 200,
     ...overrides,
   };
 }

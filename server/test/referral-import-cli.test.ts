@@ -94,7 +94,7 @@ describe('admin import --dry-run', () => {
     expect(r.stdout).toContain('ничего не записано');
   });
 
-  it('fails with a message on stderr and a non-zero code for unreadable files; refuses a real import for now', async () => {
+  it('fails with a message on stderr and a non-zero code for unreadable files; refuses an import with neither --dry-run nor --commit', async () => {
     const bad = await admin('import', path.join(dir, 'not-excel.xlsx'), '--dry-run', '--json');
     expect(bad.code).not.toBe(0);
     expect(bad.stdout).toBe('');

@@ -127,6 +127,16 @@ const PLANS: Record<ApiName, Plan> = {
     (b) => ids(b.items),
   ),
   getReferralBatch: singleA(() => `/api/referral-batches/${extra.batchA}`, ['physicianA', 'manager'], ['physicianA', 'physicianB', 'manager']),
+  // Bulk import: the manager only. Decisions and commit act on physician B's batch (its patients
+  // are physician B's and Bakulev's, which the visibility checks above allow for).
+  getBatchDuplicates: singleA(() => `/api/referral-batches/${extra.batchA}/duplicates`, ['manager'], ['manager']),
+  saveBatchDecisions: (w, who) => ({
+    ...singleA(() => `/api/referral-batches/${extra.batchB}/decisions`, ['manager'], ['manager'])(w, who),
+    body: { decisions: [{ row: 2, decision: 'skip' }] },
+  }),
+  commitBatch: singleA(() => `/api/referral-batches/${extra.batchB}/commit`, ['manager'], ['manager']),
+  getBatchImport: singleA(() => `/api/referral-batches/${extra.batchA}/import`, ['manager'], ['manager']),
+  listSmsOutbox: only(200, ['manager']),
   uploadDocument: (w, who) => {
     const path = uploadPath(w.pA.patientId);
     const bytes = pdfBytes();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BatchDuplicates, ImportDecisionsBody, ImportProgress, ImportStatus } from '../domain/batch-import.js';
 import { ConsentBasis, DOCUMENT_MAX_BYTES, DocumentFileName, DocumentTypeCode, PatientDocument } from '../domain/documents.js';
 import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate } from '../domain/patients.js';
@@ -92,6 +93,26 @@ export const RequestList = z.object({ items: z.array(ConsultationRequest), total
 export const ReferralBatchListQuery = z.strictObject({ ...Page });
 export const ReferralBatchList = z.object({ items: z.array(ReferralBatchSummary), total: z.number().int() });
 
+export const ImportDecisionsResponse = z.object({ saved: z.number().int() });
+
+export const SmsOutboxQuery = z.strictObject({ ...Page });
+/**
+ * One queued SMS. `text` carries the message only on a server in demo mode (`--demo`), so the
+ * end-to-end tests can read the one-time credentials; elsewhere the password is masked.
+ */
+export const SmsOutboxItem = z.object({
+  id: Id,
+  phone: z.string(),
+  patientId: Id.nullable(),
+  kind: z.string().nullable(),
+  status: z.string(),
+  createdAt: IsoDateTime,
+  sentAt: IsoDateTime.nullable(),
+  text: z.string(),
+  masked: z.boolean(),
+});
+export const SmsOutboxList = z.object({ items: z.array(SmsOutboxItem), total: z.number().int() });
+
 export const ReferenceResponse = z.object({
   centres: z.array(
     z.object({
@@ -181,6 +202,11 @@ export const API = {
   scheduleRequest: route({ method: 'POST', path: '/api/requests/:id/schedule', summary: 'Назначить консультацию по заявке', roles: ['doctor'], patientData: true, params: IdParams, body: RequestScheduleBody, response: ConsultationRequest }),
   listReferralBatches: route({ method: 'GET', path: '/api/referral-batches', summary: 'Таблицы направлений (врач — свои, руководитель — все)', roles: ['physician', 'manager'], patientData: true, query: ReferralBatchListQuery, response: ReferralBatchList }),
   getReferralBatch: route({ method: 'GET', path: '/api/referral-batches/:id', summary: 'Таблица направлений со строками', roles: ['physician', 'manager'], patientData: true, params: IdParams, response: ReferralBatch }),
+  getBatchDuplicates: route({ method: 'GET', path: '/api/referral-batches/:id/duplicates', summary: 'Импорт таблицы: возможные дубликаты по строкам', roles: ['manager'], patientData: true, params: IdParams, response: BatchDuplicates }),
+  saveBatchDecisions: route({ method: 'POST', path: '/api/referral-batches/:id/decisions', summary: 'Импорт таблицы: решения по строкам (создать, связать, пропустить)', roles: ['manager'], patientData: true, params: IdParams, body: ImportDecisionsBody, response: ImportDecisionsResponse }),
+  commitBatch: route({ method: 'POST', path: '/api/referral-batches/:id/commit', summary: 'Импорт таблицы: запустить или продолжить', roles: ['manager'], patientData: true, params: IdParams, response: ImportProgress }),
+  getBatchImport: route({ method: 'GET', path: '/api/referral-batches/:id/import', summary: 'Импорт таблицы: ход и итог по строкам', roles: ['manager'], patientData: true, params: IdParams, response: ImportStatus }),
+  listSmsOutbox: route({ method: 'GET', path: '/api/sms-outbox', summary: 'Очередь SMS (пароли скрыты, кроме демо-режима)', roles: ['manager'], patientData: true, query: SmsOutboxQuery, response: SmsOutboxList }),
   uploadDocument: route({ method: 'POST', path: '/api/patients/:id/documents', summary: 'Загрузить документ пациента (тело — файл)', roles: ['physician', 'manager', 'patient'], patientData: true, params: PatientIdParams, query: DocumentUploadQuery, response: PatientDocument, bodyLimit: DOCUMENT_MAX_BYTES, rawBody: true }),
   getDocumentContent: route({ method: 'GET', path: '/api/documents/:id/content', summary: 'Содержимое документа (ETag = SHA-256, Range)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, params: IdParams, response: DocumentBytes, binaryResponse: true }),
   syncPull: route({ method: 'POST', path: '/api/sync/pull', summary: 'Синхронизация: получить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PullRequest, response: PullResponse }),

@@ -6,3 +6,4 @@ export * from './roles.js';
 export * from './users.js';
 export * from './referrals.js';
 export * from './documents.js';
+export * from './batch-import.js';
