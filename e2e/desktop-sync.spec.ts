@@ -1,26 +1,13 @@
 import crypto from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.js';
 import { AppShell, DoctorQueue, PhysicianHome, SignInPage } from './page-models/index.js';
 import { uniqueSurname } from './support/names.js';
 import { connectRpc } from './support/node-rpc.js';
-import { ApiUser, startCentralApi, startDesktopHost, tempDir, type CentralApi, type DesktopHost } from './support/processes.js';
+import { ApiUser, tempDir, type DesktopHost } from './support/processes.js';
 
 /** Live updates, offline work and a killed desktop process, all against a real central API. */
 
-const children: { stop(): Promise<void> }[] = [];
-test.afterEach(async () => {
-  for (const c of children.splice(0).reverse()) await c.stop();
-});
-async function api(dataDir = tempDir('api'), port = 0): Promise<CentralApi> {
-  const a = await startCentralApi(dataDir, port);
-  children.push(a);
-  return a;
-}
-async function desktop(dataDir: string, serverUrl: string): Promise<DesktopHost> {
-  const h = await startDesktopHost(dataDir, serverUrl);
-  children.push(h);
-  return h;
-}
 async function open(page: Page, host: DesktopHost): Promise<AppShell> {
   await page.goto(host.url);
   return new AppShell(page);
@@ -28,9 +15,9 @@ async function open(page: Page, host: DesktopHost): Promise<AppShell> {
 
 type Patient = { id: string; lastName: string };
 
-test('a record created on the server appears in the open app within 2 s, without a reload', async ({ page }) => {
-  const central = await api();
-  const host = await desktop(tempDir('desktop'), central.url);
+test('a record created on the server appears in the open app within 2 s, without a reload', async ({ page, system }) => {
+  const central = await system.api();
+  const host = await system.desktop(central.url);
   const shell = await open(page, host);
   await new SignInPage(page).signIn({ login: 'demo-doctor-bakulev', password: 'oblako-demo' });
   const queue = await new DoctorQueue(page).waitForVisible();
@@ -46,12 +33,12 @@ test('a record created on the server appears in the open app within 2 s, without
   test.info().annotations.push({ type: 'poke→pull→UI', description: `${Date.now() - created} ms` });
 });
 
-test('offline: a change is kept, shown as pending, survives a restart and reaches the server exactly once', async ({ page }) => {
+test('offline: a change is kept, shown as pending, survives a restart and reaches the server exactly once', async ({ page, system }) => {
   const apiDir = tempDir('api');
-  let central = await api(apiDir);
+  let central = await system.api(apiDir);
   const port = central.port;
   const desktopDir = tempDir('desktop');
-  let host = await desktop(desktopDir, central.url);
+  let host = await system.desktop(central.url, desktopDir);
   let shell = await open(page, host);
   await new SignInPage(page).signIn({ login: 'demo-physician', password: 'oblako-demo' });
   let home = await new PhysicianHome(page).waitForVisible();
@@ -69,7 +56,7 @@ test('offline: a change is kept, shown as pending, survives a restart and reache
 
   // The app is closed and started again while the server is still down.
   await host.stop();
-  host = await desktop(desktopDir, central.url);
+  host = await system.desktop(central.url, desktopDir);
   shell = await open(page, host);
   await shell.waitForVisible();
   home = await new PhysicianHome(page).waitForVisible();
@@ -77,7 +64,7 @@ test('offline: a change is kept, shown as pending, survives a restart and reache
   await shell.expectPending(1);
 
   // The server comes back on the same address.
-  central = await api(apiDir, port);
+  central = await system.api(apiDir, port);
   await shell.syncNow('online');
   await shell.expectPending(0);
   await home.rows.expectRow(name, { pending: false });
@@ -87,10 +74,10 @@ test('offline: a change is kept, shown as pending, survives a restart and reache
   expect(found.items.filter((p) => p.lastName === lastName)).toHaveLength(1);
 });
 
-test('kill -9 of the desktop services during sync: nothing acknowledged is lost, nothing applied twice', async ({ page }) => {
-  const central = await api();
+test('kill -9 of the desktop services during sync: nothing acknowledged is lost, nothing applied twice', async ({ page, system }) => {
+  const central = await system.api();
   const desktopDir = tempDir('desktop');
-  let host = await desktop(desktopDir, central.url);
+  let host = await system.desktop(central.url, desktopDir);
   await open(page, host);
   await new SignInPage(page).signIn({ login: 'demo-physician', password: 'oblako-demo' });
   await new PhysicianHome(page).waitForVisible();
@@ -112,7 +99,7 @@ test('kill -9 of the desktop services during sync: nothing acknowledged is lost,
   expect(acknowledged).toHaveLength(count);
   await host.kill9();
 
-  host = await desktop(desktopDir, central.url);
+  host = await system.desktop(central.url, desktopDir);
   const shell = await open(page, host);
   await shell.waitForVisible();
   await shell.syncNow('online');

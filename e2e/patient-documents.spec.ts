@@ -1,33 +1,19 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test, type SystemFixture } from './support/fixtures.js';
 import type { PatientDocument } from '../shared/domain/documents.js';
 import type { Change, PullResponse } from '../shared/sync/protocol.js';
 import { AppShell, PatientDocuments, PhysicianHome, SignInPage } from './page-models/index.js';
 import { uniqueSurname } from './support/names.js';
-import { ApiUser, startCentralApi, startDesktopHost, tempDir, type CentralApi, type DesktopHost } from './support/processes.js';
+import { ApiUser, tempDir } from './support/processes.js';
 
 /**
  * The physician attaches documents for a referred patient (an elderly patient who cannot upload
  * a CT study from a phone), with the patient's consent recorded; the centre sees them marked as
  * uploaded by the physician. Real central API, real desktop services, real browser.
  */
-
-const children: { stop(): Promise<void> }[] = [];
-test.afterEach(async () => {
-  for (const c of children.splice(0).reverse()) await c.stop();
-});
-async function api(dataDir = tempDir('api'), port = 0): Promise<CentralApi> {
-  const a = await startCentralApi(dataDir, port);
-  children.push(a);
-  return a;
-}
-async function desktop(dataDir: string, serverUrl: string): Promise<DesktopHost> {
-  const h = await startDesktopHost(dataDir, serverUrl);
-  children.push(h);
-  return h;
-}
 
 const BASIS = 'письменное согласие от 20.11.2026, хранится в МО';
 
@@ -51,9 +37,9 @@ function smallPdf(): string {
 }
 
 /** The demo physician signed in, with a patient of theirs referred to Бакулев (ИБС) through the API. */
-async function physicianWithReferredPatient(page: Page) {
-  const central = await api();
-  const host = await desktop(tempDir('desktop'), central.url);
+async function physicianWithReferredPatient(page: Page, system: SystemFixture) {
+  const central = await system.api();
+  const host = await system.desktop(central.url);
   await page.goto(host.url);
   const shell = new AppShell(page);
   await new SignInPage(page).signIn({ login: 'demo-physician', password: 'oblako-demo' });
@@ -87,8 +73,8 @@ async function pulledDocuments(user: ApiUser): Promise<PatientDocument[]> {
   return [...docs.values()];
 }
 
-test('the physician attaches a PDF with consent; a renamed non-PDF is refused; the centre sees it as uploaded by the physician', async ({ page }) => {
-  const { central, patientId, fullName } = await physicianWithReferredPatient(page);
+test('the physician attaches a PDF with consent; a renamed non-PDF is refused; the centre sees it as uploaded by the physician', async ({ page, system }) => {
+  const { central, patientId, fullName } = await physicianWithReferredPatient(page, system);
 
   const documents = await new PatientDocuments(page).open(fullName);
   await expect(documents.emptyState).toBeVisible();
@@ -133,8 +119,8 @@ test('the physician attaches a PDF with consent; a renamed non-PDF is refused; t
   expect(seen[0]!.uploadedByName).toBeTruthy();
 });
 
-test('offline: attaching is refused with a message to retry once the server is back', async ({ page }) => {
-  const { central, fullName } = await physicianWithReferredPatient(page);
+test('offline: attaching is refused with a message to retry once the server is back', async ({ page, system }) => {
+  const { central, fullName } = await physicianWithReferredPatient(page, system);
   const documents = await new PatientDocuments(page).open(fullName);
 
   // The upload goes straight to the server, so it fails at once, whatever the sync badge says yet.

@@ -1,34 +1,19 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures.js';
 import { analyseWorkbook } from '../shared/referral/analyse.js';
 import { makeXlsx, toSerial } from '../shared/referral/fixtures/make-xlsx.js';
 import { readXlsx } from '../shared/referral/read-xlsx.js';
-import type { AppShell} from './page-models/index.js';
+import type { AppShell } from './page-models/index.js';
 import { ManagerBatches, ReferralDrafts, ReferralStatus, SignInPage } from './page-models/index.js';
 import { uniqueSurname } from './support/names.js';
-import { ApiUser, startCentralApi, startDesktopHost, tempDir, type CentralApi, type DesktopHost } from './support/processes.js';
+import { ApiUser, tempDir } from './support/processes.js';
 
 /**
  * The referral table from the physician's template to the manager's inbox, and the physician
  * following a patient's stage live — browser mode, real central API.
  */
-const children: { stop(): Promise<void> }[] = [];
-test.afterEach(async () => {
-  for (const c of children.splice(0).reverse()) await c.stop();
-});
-async function api(): Promise<CentralApi> {
-  const a = await startCentralApi(tempDir('api'));
-  children.push(a);
-  return a;
-}
-async function desktop(serverUrl: string): Promise<DesktopHost> {
-  const h = await startDesktopHost(tempDir('desktop'), serverUrl);
-  children.push(h);
-  return h;
-}
-
 // Two patients as a physician would copy them from another spreadsheet: tab-separated, in the
 // template's column order from «Фамилия» on. The second СНИЛС has a wrong checksum.
 const COLUMNS = ['lastName', 'firstName', 'middleName', 'sex', 'birthDate', 'snils', 'enp', 'phone', 'region', 'referringOrganization', 'attendingPhysician', 'centre', 'profile', 'icd10', 'diagnosis', 'complaints', 'urgency', 'pregnancyWeeks', 'note'] as const;
@@ -36,9 +21,9 @@ function tsvRow(v: Partial<Record<(typeof COLUMNS)[number], string>>): string {
   return COLUMNS.map((c) => v[c] ?? '').join('\t');
 }
 
-test('a physician fills the table by typing and pasting, fixes what is flagged, sends; the manager sees the batch', async ({ page, browser }) => {
-  const central = await api();
-  const host = await desktop(central.url);
+test('a physician fills the table by typing and pasting, fixes what is flagged, sends; the manager sees the batch', async ({ page, browser, system }) => {
+  const central = await system.api();
+  const host = await system.desktop(central.url);
   await page.goto(host.url);
   const shell: AppShell = await new SignInPage(page).signIn({ login: 'demo-physician', password: 'oblako-demo' });
   await shell.navigate('referral-drafts');
@@ -94,7 +79,7 @@ test('a physician fills the table by typing and pasting, fixes what is flagged, 
   // The manager's desktop (another workstation) sees the batch arrive.
   const managerContext = await browser.newContext();
   const managerPage = await managerContext.newPage();
-  const managerHost = await desktop(central.url);
+  const managerHost = await system.desktop(central.url);
   await managerPage.goto(managerHost.url);
   const managerShell = await new SignInPage(managerPage).signIn({ login: 'demo-manager', password: 'oblako-demo' });
   await managerShell.navigate('incoming-batches');
@@ -107,9 +92,9 @@ test('a physician fills the table by typing and pasting, fixes what is flagged, 
   for (const name of [`${first} Антон`, `${second} Вера`, `${third} Ольга`]) await status.expectStage(name, 'sent');
 });
 
-test('when the server schedules a referred patient, the status view shows it without a reload', async ({ page }) => {
-  const central = await api();
-  const host = await desktop(central.url);
+test('when the server schedules a referred patient, the status view shows it without a reload', async ({ page, system }) => {
+  const central = await system.api();
+  const host = await system.desktop(central.url);
   const physician = await ApiUser.signIn(central.url, 'demo-physician');
   const lastName = uniqueSurname('Назначенов');
   const patientId = crypto.randomUUID();
@@ -129,9 +114,9 @@ test('when the server schedules a referred patient, the status view shows it wit
   await status.expectStage(`${lastName} Борис`, 'scheduled');
 });
 
-test('a messy referral file is read, its columns confirmed, problem rows fixed or excluded, and nothing dropped silently', async ({ page }) => {
-  const central = await api();
-  const host = await desktop(central.url);
+test('a messy referral file is read, its columns confirmed, problem rows fixed or excluded, and nothing dropped silently', async ({ page, system }) => {
+  const central = await system.api();
+  const host = await system.desktop(central.url);
   // The way such files arrive: a sheet of instructions first, title rows above the header,
   // «ФИО» in one column, abbreviated headers, an Excel serial date next to text dates, phones and
   // СНИЛС in every notation, a blank row and a totals row.
