@@ -48,7 +48,7 @@ function rows(count: number): { patients: Insertable<PatientsTable>[]; requests:
     patients.push({
       id, last_name: `Нагрузочный${i % 997}`, first_name: 'Пациент', middle_name: 'Тестович', sex: i % 2 ? 'male' : 'female',
       birth_date: `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`, snils: String(10_000_000_000 + serial), enp: String(1_000_000_000_000_000 + serial), phone: null, region: '77',
-      referring_organization: null, attending_physician: null, referred_by: null, created_by: null, created_at: now, updated_at: now,
+      referring_organization: null, attending_physician: null, referred_by: null, created_by: null, stage: 'imported', batch_id: null, batch_row: null, created_at: now, updated_at: now,
     });
     requests.push({
       id: crypto.randomUUID(), patient_id: id, centre: 'bakulev', profile: 'ischemic_heart_disease', source: 'referral', status: 'new',
