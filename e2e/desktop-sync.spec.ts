@@ -53,6 +53,11 @@ test('offline: a change is kept, shown as pending, survives a restart and reache
   await home.rows.expectRow(name, { pending: true });
   await shell.expectPending(1);
   await shell.expectSyncState('offline');
+  // Signing out would leave the change behind: the app asks first, and staying keeps the session.
+  await shell.signOutButton.click();
+  await expect(page.getByTestId('sign-out-pending')).toContainText('Не отправлено изменений: 1');
+  await page.getByTestId('sign-out-pending-stay').click();
+  await shell.waitForVisible();
 
   // The app is closed and started again while the server is still down.
   await host.stop();

@@ -1,3 +1,4 @@
+import { ServiceError } from './errors.js';
 import { createLogger } from './logger.js';
 import { registerDataHandlers } from './data-handlers.js';
 import { registerDocumentHandlers } from './document-handlers.js';
@@ -40,7 +41,13 @@ export async function createDesktopServices(opts: DesktopServicesOptions): Promi
   }));
   router.register('session.get', () => sessions.session());
   router.register('session.signIn', (input) => sessions.signIn(input));
-  router.register('session.signOut', async () => {
+  router.register('session.signOut', async (input) => {
+    const pending = sessions.require().store.pendingCount();
+    // Unsent changes stay in this user's local store and go out only when the same user signs in
+    // here again: the user decides that knowingly.
+    if (pending > 0 && !input.force) {
+      throw new ServiceError('PENDING_CHANGES', `Не отправлено изменений: ${pending}. Они сохранятся на этом компьютере и уйдут на сервер при следующем входе под этой учётной записью.`);
+    }
     await sessions.signOut();
     return { ok: true as const };
   });

@@ -64,6 +64,9 @@ it('works offline, survives a restart with the session restored, and delivers th
   expect(list.items.map((r) => [r.patient.id, r.pending])).toEqual([[created.patient.id, true]]);
   expect((await second.rpc.call('patients.list', {})).items.some((r) => r.patient.id === world.pA.patientId)).toBe(true);
   expect((await second.rpc.call('sync.status')).pending).toBe(1);
+  // Signing out now would strand the change on this machine: refused unless the user insists.
+  await expect(second.rpc.call('session.signOut', {})).rejects.toMatchObject({ code: 'PENDING_CHANGES' });
+  expect((await second.rpc.call('session.get')).user?.login).toBe('phys-a');
 
   await central.restart();
   const status = await second.rpc.call('sync.now');

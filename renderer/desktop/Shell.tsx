@@ -1,7 +1,8 @@
-import { AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
+import { AppShell, Burger, Button, Group, Modal, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState, type ReactNode } from 'react';
 import type { PublicUser } from '../../shared/domain/users';
+import { RpcError } from '../../shared/rpc/messages';
 import { t, type MessageId } from '../i18n';
 import { useRpc, useRpcEvent } from '../rpc/context';
 import { SyncIndicator } from './components/SyncIndicator';
@@ -61,12 +62,17 @@ export function Shell({ user }: { user: PublicUser }) {
 
   useRpcEvent('sync.rejected', notifyRejection);
 
-  const signOut = () => {
+  const [pendingWarning, setPendingWarning] = useState<string | null>(null);
+  const signOut = (force = false) => {
     setSigningOut(true);
+    setPendingWarning(null);
     // session.changed brings the sign-in screen; nothing else to do on success.
     rpc
-      .call('session.signOut')
-      .catch(notifyError)
+      .call('session.signOut', { force })
+      .catch((err: unknown) => {
+        if (err instanceof RpcError && err.code === 'PENDING_CHANGES') setPendingWarning(err.message);
+        else notifyError(err);
+      })
       .finally(() => setSigningOut(false));
   };
 
@@ -74,6 +80,19 @@ export function Shell({ user }: { user: PublicUser }) {
 
   return (
     <AppShell header={{ height: 64 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !navOpened } }} padding="md">
+      <Modal opened={pendingWarning !== null} onClose={() => setPendingWarning(null)} title={t('shell.signOutPending.title')} data-testid="sign-out-pending">
+        <Stack>
+          <Text size="sm">{pendingWarning}</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setPendingWarning(null)} data-testid="sign-out-pending-stay">
+              {t('shell.signOutPending.stay')}
+            </Button>
+            <Button color="red" onClick={() => signOut(true)} data-testid="sign-out-pending-confirm">
+              {t('shell.signOutPending.confirm')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -92,7 +111,7 @@ export function Shell({ user }: { user: PublicUser }) {
                 {role}
               </Text>
             </Stack>
-            <Button variant="subtle" size="xs" onClick={signOut} loading={signingOut} data-testid="sign-out">
+            <Button variant="subtle" size="xs" onClick={() => signOut()} loading={signingOut} data-testid="sign-out">
               {t('shell.signOut')}
             </Button>
           </Group>

@@ -45,6 +45,9 @@ export const ru = {
 
   'shell.user': '{name}, {role}',
   'shell.signOut': 'Выйти',
+  'shell.signOutPending.title': 'Есть неотправленные изменения',
+  'shell.signOutPending.stay': 'Остаться и дождаться связи',
+  'shell.signOutPending.confirm': 'Всё равно выйти',
   'shell.nav.label': 'Разделы',
   'shell.nav.myPatients': 'Мои пациенты',
   'shell.nav.patientsByStatus': 'Пациенты по статусам',

@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   'NOT_SIGNED_IN',
   'SERVER_UNREACHABLE',
   'STORE_TOO_NEW',
+  'PENDING_CHANGES',
   // Long jobs and files.
   'CANCELLED',
   'FILE_REJECTED',

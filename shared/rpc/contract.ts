@@ -272,7 +272,8 @@ export const RPC = {
   'app.info': method({ roles: 'public', input: Empty, output: AppInfo }),
   'session.get': method({ roles: 'public', input: Empty, output: Session }),
   'session.signIn': method({ roles: 'public', input: SignInInput, output: Session }),
-  'session.signOut': method({ roles: 'signedIn', input: Empty, output: Ok }),
+  /** Refused with PENDING_CHANGES while local changes are unsent, unless `force` (the user confirmed). */
+  'session.signOut': method({ roles: 'signedIn', input: z.strictObject({ force: z.boolean().default(false) }), output: Ok }),
   'sync.status': method({ roles: 'signedIn', input: Empty, output: SyncStatus }),
   'sync.now': method({ roles: 'signedIn', input: Empty, output: SyncStatus }),
   'sync.rejections': method({ roles: 'signedIn', input: Empty, output: z.object({ items: z.array(Rejection) }) }),
