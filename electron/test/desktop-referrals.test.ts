@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcError } from '../../shared/rpc/messages.js';
 import { buildWorld, PASSWORD } from '../../server/test/world.js';
 import { buildReferralTemplate } from '../services/xlsx/template.js';
-import { Central, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { Central, syncSettled, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 /** The physician's referral tables through the services, against a real central API. */
 let central: Central;
@@ -31,11 +31,6 @@ async function signedIn(login: string, dir = tempDataDir()): Promise<Desktop> {
   return desktop;
 }
 
-const settled = (d: Desktop) =>
-  waitFor(async () => {
-    const s = await d.rpc.call('sync.status');
-    return s.state === 'online' && s.pending === 0 && s.lastSyncedAt !== null ? s : null;
-  }, 'sync to settle');
 
 const row = (n: number, over: Record<string, string> = {}) => ({
   row: n,
@@ -64,7 +59,7 @@ describe('referral tables', () => {
   it('a draft survives a restart, cannot be sent with errors, and reaches the manager exactly once', async () => {
     const dir = tempDataDir();
     let d = await signedIn('phys-a', dir);
-    await settled(d);
+    await syncSettled(d);
     const draft = await d.rpc.call('drafts.create', { title: 'Направления, ноябрь' });
     // Row 2 repeats row 1's СНИЛС (a duplicate) and has a bad phone.
     await d.rpc.call('drafts.save', { id: draft.id, title: draft.title, rows: [row(1), row(2, { phone: '123' })] });
@@ -97,13 +92,13 @@ describe('referral tables', () => {
 
     const mine = await d.rpc.call('batches.list');
     expect(mine.items.map((b) => b.id)).toContain(sent.batchId);
-    await settled(d);
+    await syncSettled(d);
 
     const status = await d.rpc.call('referrals.status', { stage: 'sent' });
     expect(status.items.filter((r) => r.batchId === sent.batchId).map((r) => r.batchRow).sort()).toEqual([1, 2]);
 
     const manager = await signedIn('manager');
-    await settled(manager);
+    await syncSettled(manager);
     const seen = await waitFor(async () => (await manager.rpc.call('batches.list')).items.find((b) => b.id === sent.batchId), 'the batch at the manager');
     expect(seen).toMatchObject({ rowCount: 2, status: 'sent', title: 'Направления, ноябрь' });
     const onServer = await central.server.api.ctx.db.kysely.selectFrom('referral_batches').select('id').where('id', '=', sent.batchId).execute();
@@ -142,7 +137,7 @@ describe('referral tables', () => {
   it('drafts.send announces the batch only after the outbox row and the "sent" mark have committed', async () => {
     const dir = tempDataDir();
     const d = await signedIn('phys-a', dir);
-    await settled(d);
+    await syncSettled(d);
     const [file] = fs.readdirSync(dir.dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('store.sqlite'));
     if (!file) throw new Error('no local store');
     // Another connection sees only committed data.
@@ -160,7 +155,7 @@ describe('referral tables', () => {
       const { batchId } = await d.rpc.call('drafts.send', { id: draft.id });
       unsubscribe();
       expect(seen[0]).toEqual({ sent: batchId, queued: 1 });
-      await settled(d);
+      await syncSettled(d);
     } finally {
       reader.close();
     }

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RpcError } from '../../shared/rpc/messages.js';
 import { call } from '../../server/test/harness.js';
 import { buildWorld, PASSWORD, referral, type World } from '../../server/test/world.js';
-import { Central, eventsOf, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { Central, syncSettled, eventsOf, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 let central: Central;
 let world: World;
@@ -42,16 +42,12 @@ async function rpcError(p: Promise<unknown>): Promise<RpcError> {
   return e as RpcError;
 }
 
-const synced = (d: Desktop) => waitFor(async () => {
-  const s = await d.rpc.call('sync.status');
-  return s.state === 'online' && s.pending === 0 && s.lastSyncedAt !== null ? s : null;
-}, 'sync to settle');
 
 describe('desktop services against a real central API', () => {
   it('signs in, syncs the visible patients into the local store and answers home screens from it', async () => {
     const d = await signedIn('phys-a');
     expect(eventsOf(d, 'session.changed').at(-1)?.user?.login).toBe('phys-a');
-    await synced(d);
+    await syncSettled(d);
     const list = await d.rpc.call('patients.list', {});
     const ids = list.items.map((r) => r.patient.id);
     expect(ids).toContain(world.pA.patientId);
@@ -69,7 +65,7 @@ describe('desktop services against a real central API', () => {
 
   it('a record created on the server arrives through a poke and a pull', async () => {
     const d = await signedIn('phys-a');
-    await synced(d);
+    await syncSettled(d);
     const created = await referral(central.server, world.physicianA.actor, 'bakulev', { lastName: 'Поковый' });
     const row = await waitFor(async () => (await d.rpc.call('patients.list', { q: 'Поковый' })).items[0], 'the poked patient');
     expect(row.patient.id).toBe(created.patientId);
@@ -78,7 +74,7 @@ describe('desktop services against a real central API', () => {
 
   it('a mutation the server rejects becomes a Rejection and the optimistic row is rolled back', async () => {
     const d = await signedIn('phys-a');
-    await synced(d);
+    await syncSettled(d);
     // Physician A cannot see physician B's patient, so only the server knows this СНИЛС is taken.
     const other = await central.server.api.ctx.db.kysely.selectFrom('patients').select('snils').where('id', '=', world.pB.patientId).executeTakeFirstOrThrow();
     const rejected = new Promise((resolve) => d.rpc.on('sync.rejected', resolve));
@@ -100,7 +96,7 @@ describe('desktop services against a real central API', () => {
 
   it('invalid arguments are refused with VALIDATION_FAILED and change nothing', async () => {
     const d = await signedIn('phys-a');
-    await synced(d);
+    await syncSettled(d);
     const before = await d.rpc.call('patients.list', { limit: 500 });
     const e = await rpcError(d.rpc.call('patients.create', { lastName: 'Неверный', firstName: 'Ввод', sex: 'male', birthDate: '1980-02-03', snils: '123' }));
     expect(e.code).toBe('VALIDATION_FAILED');
@@ -126,7 +122,7 @@ describe('desktop services against a real central API', () => {
 
   it('a centre doctor takes a request: optimistic locally, then confirmed by the server', async () => {
     const d = await signedIn('doc-bakulev');
-    await synced(d);
+    await syncSettled(d);
     const fresh = await referral(central.server, world.physicianA.actor, 'bakulev', { lastName: 'Очередной' });
     const queued = await waitFor(async () => (await d.rpc.call('requests.queue', { q: 'Очередной' })).items[0], 'request in the queue');
     expect(queued.request.id).toBe(fresh.requestId);
@@ -134,7 +130,7 @@ describe('desktop services against a real central API', () => {
     const taken = await d.rpc.call('requests.take', { id: fresh.requestId });
     expect(taken.request).toMatchObject({ assignedDoctorId: world.doctorBakulev.id, status: 'under_review' });
     expect(taken.pending).toBe(true);
-    await synced(d);
+    await syncSettled(d);
     const server = await central.server.api.ctx.db.kysely.selectFrom('consultation_requests').selectAll().where('id', '=', fresh.requestId).executeTakeFirstOrThrow();
     expect(server.assigned_doctor_id).toBe(world.doctorBakulev.id);
     expect(server.status).toBe('under_review');
@@ -148,7 +144,7 @@ describe('desktop services against a real central API', () => {
     const d = await startDesktop(t.dir);
     open.push({ desktop: d, cleanup: t.cleanup });
     await d.rpc.call('session.signIn', { serverUrl: central.url, login: 'manager', password: PASSWORD });
-    await synced(d);
+    await syncSettled(d);
     const { FileSecretStore } = await import('../services/secrets.js');
     const path = await import('node:path');
     const stored = JSON.parse(new FileSecretStore(path.join(t.dir, 'secrets.json')).get('oblako.session') ?? '{}') as { token: string };
@@ -164,10 +160,10 @@ describe('desktop services against a real central API', () => {
     let d = await startDesktop(t.dir);
     open.push({ desktop: d, cleanup: t.cleanup });
     await d.rpc.call('session.signIn', { serverUrl: central.url, login: 'phys-a', password: PASSWORD });
-    await synced(d);
+    await syncSettled(d);
     const create = (lastName: string) => d.rpc.call('patients.create', { lastName, firstName: 'Копия', sex: 'female', birthDate: '1981-04-05' });
     await create('Резервная');
-    await synced(d);
+    await syncSettled(d);
     const reopen = async () => {
       await d.close();
       open.splice(open.findIndex((o) => o.desktop === d), 1);
@@ -186,7 +182,7 @@ describe('desktop services against a real central API', () => {
     open.push({ desktop: d, cleanup: t.cleanup });
     await create('Послекопийная');
     await create('Послекопийнова');
-    await synced(d);
+    await syncSettled(d);
     await reopen();
     // The user restores the old copy of the store.
     await d.close();
@@ -196,7 +192,7 @@ describe('desktop services against a real central API', () => {
     d = await startDesktop(t.dir);
     open.push({ desktop: d, cleanup: t.cleanup });
     const fresh = await create('Восстановленная');
-    await synced(d);
+    await syncSettled(d);
     const onServer = await central.server.api.ctx.db.kysely.selectFrom('patients').select('id').where('id', '=', fresh.patient.id).execute();
     expect(onServer).toHaveLength(1);
     // The full re-pull brought back what was made after the copy.

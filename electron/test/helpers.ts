@@ -115,3 +115,11 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Online, nothing pending, synced at least once: the desktop has caught up with the server. */
+export function syncSettled(d: Desktop) {
+  return waitFor(async () => {
+    const s = await d.rpc.call('sync.status');
+    return s.state === 'online' && s.pending === 0 && s.lastSyncedAt !== null ? s : null;
+  }, 'sync to settle');
+}
