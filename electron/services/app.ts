@@ -2,6 +2,8 @@ import { ServiceError } from './errors.js';
 import { createLogger } from './logger.js';
 import { registerDataHandlers } from './data-handlers.js';
 import { registerDocumentHandlers } from './document-handlers.js';
+import { registerImportHandlers } from './import-handlers.js';
+import { registerManagerHandlers } from './manager-handlers.js';
 import { registerReferralHandlers } from './referral-handlers.js';
 import { EventBus } from './rpc/events.js';
 import { Router } from './rpc/router.js';
@@ -63,6 +65,8 @@ export async function createDesktopServices(opts: DesktopServicesOptions): Promi
   registerDataHandlers(router, sessions);
   registerReferralHandlers(router, sessions, bus);
   registerDocumentHandlers(router, sessions, bus);
+  registerImportHandlers(router, sessions, bus);
+  registerManagerHandlers(router, sessions, bus);
   router.assertComplete();
 
   await sessions.restore();

@@ -205,6 +205,13 @@ export function registerReferralHandlers(router: Router, sessions: SessionManage
       status: 'sent',
       createdAt: now,
       updatedAt: now,
+      source: 'app',
+      submittedBy: stored.user.id,
+      region: null,
+      organization: null,
+      referrer: null,
+      receivedAt: null,
+      rejectedRows: [],
     };
     // The outbox row and the draft's "sent" mark commit together; events follow the commit.
     engine.mutate(

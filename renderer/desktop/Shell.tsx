@@ -12,6 +12,8 @@ import { ManagerHome } from './homes/ManagerHome';
 import { PhysicianHome } from './homes/PhysicianHome';
 import { DraftsView } from './referrals/DraftsView';
 import { ManagerBatches } from './referrals/ManagerBatches';
+import { PipelineDashboard } from './dashboard/PipelineDashboard';
+import { SmsOutbox } from './sms/SmsOutbox';
 import { StatusView } from './referrals/StatusView';
 import { roleLabel } from './labels';
 import { notifyError, notifyRejection } from './notify';
@@ -33,8 +35,10 @@ function viewsFor(user: PublicUser): View[] {
       ];
     case 'manager':
       return [
-        { id: 'patients-by-status', label: 'shell.nav.patientsByStatus', render: () => <ManagerHome /> },
+        { id: 'pipeline', label: 'shell.nav.pipeline', render: () => <PipelineDashboard /> },
         { id: 'incoming-batches', label: 'shell.nav.incomingBatches', render: () => <ManagerBatches /> },
+        { id: 'patients-by-status', label: 'shell.nav.patientsByStatus', render: () => <ManagerHome /> },
+        { id: 'sms-outbox', label: 'shell.nav.smsOutbox', render: () => <SmsOutbox /> },
         { id: 'centre-queues', label: 'shell.nav.centreQueues', render: (u) => <DoctorQueue user={u} /> },
       ];
     case 'doctor':

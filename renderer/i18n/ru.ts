@@ -3,6 +3,9 @@
  * message gives the three Russian forms (1 изменение, 2 изменения, 5 изменений) and takes `count`.
  * Other locales, when they come, must have exactly these keys (see `Dictionary` in index.ts).
  */
+import { ruDashboard } from './ru-dashboard';
+import { ruImport } from './ru-import';
+
 export const ru = {
   'app.name': 'Облако здоровья',
   'app.loading': 'Загрузка…',
@@ -57,6 +60,8 @@ export const ru = {
   'shell.nav.referralDrafts': 'Таблицы направлений',
   'shell.nav.referralStatus': 'Статусы пациентов',
   'shell.nav.incomingBatches': 'Входящие таблицы',
+  'shell.nav.pipeline': 'Воронка программы',
+  'shell.nav.smsOutbox': 'SMS',
   'shell.toggleNav': 'Показать или скрыть разделы',
 
   'sync.state.online': 'В сети',
@@ -378,4 +383,6 @@ export const ru = {
   'batches.col.receivedAt': 'Получена',
   'batches.empty.title': 'Входящих таблиц нет',
   'batches.empty.body': 'Когда лечащие врачи отправят таблицы направлений, они появятся здесь автоматически.',
+  ...ruImport,
+  ...ruDashboard,
 } as const;

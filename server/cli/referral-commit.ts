@@ -83,6 +83,7 @@ export async function commitReferralFile(a: CommitArgs, io: { stdout: Out; stder
       fileName: path.basename(a.file).slice(0, 255),
       fileHash: crypto.createHash('sha256').update(a.bytes).digest('hex'),
       rows,
+      rejectedRows: [],
     };
     let batchId: string;
     try {

@@ -6,6 +6,7 @@ import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_referrals.js';
 import * as m0003 from './migrations/0003_documents.js';
 import * as m0004 from './migrations/0004_batch_import.js';
+import * as m0005 from './migrations/0005_intake_and_sms.js';
 
 const log = createLogger('db.migrate');
 
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, { up: (db: Parameters<typeof m0001.up>[0], kind
   '0002_referrals': m0002,
   '0003_documents': m0003,
   '0004_batch_import': m0004,
+  '0005_intake_and_sms': m0005,
 };
 
 class StaticProvider implements MigrationProvider {

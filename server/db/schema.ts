@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Table shapes as Kysely sees them. Timestamps are ISO-8601 UTC text on both engines (sortable,
@@ -72,6 +72,15 @@ export interface ReferralBatchesTable {
   status: string;
   created_at: string;
   updated_at: string;
+  /** `app` | `file` (0005). */
+  source: Generated<string>;
+  submitted_by: string | null;
+  region: string | null;
+  organization: string | null;
+  referrer: string | null;
+  received_at: string | null;
+  /** JSON of RejectedRow[] (0005). */
+  rejected_rows: Generated<string>;
 }
 
 export interface RequestsTable {
@@ -171,6 +180,10 @@ export interface SmsOutboxTable {
   patient_id: string | null;
   /** `credentials` for the login-and-password SMS. */
   kind: string | null;
+  /** When the dispatcher may try again (0005); null: at once. */
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  updated_at: string | null;
 }
 
 export interface BatchImportDecisionsTable {

@@ -10,8 +10,10 @@ import { blobStore, checkUpload, getVisibleDocument, ingestUpload, parseRange, r
 import { createPatient, getVisiblePatient, listVisiblePatients } from '../modules/patients.js';
 import { refreshPatientStage } from '../modules/patient-stage.js';
 import { getVisibleBatch, listVisibleBatches } from '../modules/referral-batches.js';
-import { commitBatchImport, findDuplicateCandidates, getImportStatus, saveDecisions } from '../modules/batch-import.js';
-import { listSmsOutbox } from '../modules/sms-outbox.js';
+import { cancelBatchImport, commitBatchImport, findDuplicateCandidates, getImportStatus, importProgress, saveDecisions } from '../modules/batch-import.js';
+import { buildBatchReport } from '../modules/batch-report.js';
+import { pipelineList, pipelineSummary } from '../modules/pipeline.js';
+import { listSmsOutbox, resendSms } from '../modules/sms-outbox.js';
 import { createRequest, getVisibleRequest, listVisibleRequests, scheduleRequest, takeRequest } from '../modules/requests.js';
 import { pullChanges } from '../sync/pull.js';
 import { pushMutations } from '../sync/push.js';
@@ -229,6 +231,50 @@ export const handlers: Handlers = {
       ]);
       return status;
     }),
+
+  cancelBatchImport: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      // getImportStatus checks the role and that the batch is visible before anything stops.
+      await getImportStatus(tx, i.actor, i.params.id);
+      const stopping = cancelBatchImport(i.params.id);
+      await auditIn(i, tx, [{ actor: i.actor, action: 'referral.import.cancel.request', entity: 'batch', entityId: i.params.id, result: 'ok', details: { running: stopping } }]);
+      return importProgress(tx, i.params.id);
+    }),
+
+  getBatchReport: async (i, ctx) => {
+    const report = await buildBatchReport(ctx.db.kysely, i.actor, i.params.id);
+    await ctx.db.kysely.transaction().execute((tx) =>
+      auditIn(i, tx, [{ actor: i.actor, action: 'referral.report', entity: 'batch', entityId: i.params.id, result: 'ok', details: { patientIds: report.patientIds } }]),
+    );
+    return new BinaryReply(
+      200,
+      {
+        'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        'content-length': String(report.bytes.byteLength),
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(report.fileName)}`,
+        'cache-control': 'no-store',
+      },
+      Buffer.from(report.bytes.buffer, report.bytes.byteOffset, report.bytes.byteLength),
+    );
+  },
+
+  pipelineSummary: async (i, ctx) => pipelineSummary(ctx.db.kysely, i.actor),
+  pipelineList: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const { limit, offset, ...filter } = i.query;
+      const page = await pipelineList(tx, i.actor, filter, { limit, offset });
+      await auditIn(i, tx, [
+        { actor: i.actor, action: 'pipeline.list', result: 'ok', details: { filter, total: page.total, patientIds: [...new Set(page.items.map((r) => r.patientId))] } },
+      ]);
+      return page;
+    }),
+
+  resendSms: async (i, ctx) => {
+    const item = await resendSms(ctx, i.actor, i.params.id);
+    // resendSms audits inside its own write transaction (with the new password's hash).
+    i.audited();
+    return item;
+  },
 
   listSmsOutbox: async (i, ctx) =>
     ctx.db.kysely.transaction().execute(async (tx) => {

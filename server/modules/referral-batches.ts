@@ -1,8 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { z } from 'zod';
 import {
+  BatchSource,
   BatchStatus,
   ReferralBatchRow,
+  RejectedRow,
   ReferralSubmit,
   type ReferralBatch,
   type ReferralBatchSummary,
@@ -26,7 +28,9 @@ const MAX_ISSUES = 200;
 const HEADER = new Map<string, string>([['row', '№'], ...REFERRAL_COLUMNS.map((c): [string, string] => [c.key, c.header])]);
 const headerOf = (field: string) => HEADER.get(field) ?? field;
 
-export function toBatchSummary(row: Selectable<ReferralBatchesTable>, physicianName: string): ReferralBatchSummary {
+type BatchRow = Omit<Selectable<ReferralBatchesTable>, 'rows'>;
+
+export function toBatchSummary(row: BatchRow, physicianName: string): ReferralBatchSummary {
   return {
     id: row.id,
     physicianId: row.physician_id,
@@ -38,13 +42,25 @@ export function toBatchSummary(row: Selectable<ReferralBatchesTable>, physicianN
     status: BatchStatus.parse(row.status),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    source: BatchSource.parse(row.source),
+    submittedBy: row.submitted_by,
+    region: row.region,
+    organization: row.organization,
+    referrer: row.referrer,
+    receivedAt: row.received_at,
+    rejectedCount: rejectedRowsOf(row).length,
   };
+}
+
+function rejectedRowsOf(row: Pick<BatchRow, 'rejected_rows'>): RejectedRow[] {
+  return (JSON.parse(row.rejected_rows) as unknown[]).map((r) => RejectedRow.parse(r));
 }
 
 export function toBatch(row: Selectable<ReferralBatchesTable>, physicianName: string): ReferralBatch {
   // Stored only after validation, so the rows parse; a bad row here is corruption, not input.
   const rows = (JSON.parse(row.rows) as unknown[]).map((r) => ReferralBatchRow.parse(r));
-  return { ...toBatchSummary(row, physicianName), rows };
+  const { rejectedCount: _count, ...summary } = toBatchSummary(row, physicianName);
+  return { ...summary, rows, rejectedRows: rejectedRowsOf(row) };
 }
 
 /**
@@ -121,25 +137,58 @@ function rejectRows(issues: Issue[]): AppError {
 }
 
 /**
- * `referral.submit`: stores the physician's batch as sent. The id is made on the desktop, so a
- * batch re-sent from another install (outside the push machinery's per-client exactly-once) is the
- * same batch. A second batch with the same file hash is accepted: the manager resolves duplicates
- * of patients, not of files.
+ * `referral.submit`: stores a batch as sent. The id is made on the desktop, so a batch re-sent
+ * from another install (outside the push machinery's per-client exactly-once) is the same batch.
+ *
+ * A physician sends their own table (`origin` absent or `app`). The manager takes in a file
+ * received another way (`origin.kind = 'file'`): the batch is attributed to the physician
+ * account named in the origin, or to the manager when the sender has none. The same file taken
+ * in twice by the manager is refused with CONFLICT naming the earlier batch (the desktop offers
+ * to open it); a physician may send the same file twice, and duplicates of patients are resolved
+ * at import.
  */
 export async function submitReferralBatch(w: WriteScope, actor: Actor, input: ReferralSubmit): Promise<ReferralBatchSummary> {
-  if (actor.role !== 'physician') throw forbidden();
-  const physician = await w.tx.selectFrom('users').select('full_name').where('id', '=', actor.userId).executeTakeFirstOrThrow();
+  const origin = input.origin ?? null;
+  if (actor.role === 'physician') {
+    if (origin && origin.kind !== 'app') throw forbidden();
+  } else if (actor.role === 'manager') {
+    if (!origin || origin.kind !== 'file') {
+      throw new AppError('VALIDATION_FAILED', 'Руководитель проекта принимает таблицу как полученный файл: укажите источник (регион, организация, врач).');
+    }
+  } else {
+    throw forbidden();
+  }
   const existing = await w.tx.selectFrom('referral_batches').selectAll().where('id', '=', input.id).executeTakeFirst();
   if (existing) {
-    if (existing.physician_id !== actor.userId) {
+    if (existing.submitted_by !== actor.userId) {
       throw new AppError('CONFLICT', 'Таблица с таким идентификатором уже существует. Создайте отправку заново.');
     }
-    return toBatchSummary(existing, physician.full_name);
+    return toBatchSummary(existing, await fullName(w, existing.physician_id));
+  }
+  let physicianId = actor.userId;
+  if (origin?.kind === 'file') {
+    if (!input.fileHash) throw new AppError('VALIDATION_FAILED', 'Для полученного файла нужна его контрольная сумма (SHA-256).');
+    const same = await w.tx
+      .selectFrom('referral_batches')
+      .select(['id', 'title', 'created_at'])
+      .where('file_hash', '=', input.fileHash)
+      .where('source', '=', 'file')
+      .executeTakeFirst();
+    if (same) {
+      throw new AppError('CONFLICT', `Этот файл уже получен ${same.created_at.slice(0, 10)}: таблица «${same.title}». Откройте её вместо повторного приёма.`, [
+        { path: 'batchId', message: same.id },
+      ]);
+    }
+    if (origin.physicianId) {
+      const p = await w.tx.selectFrom('users').select(['id', 'role', 'disabled']).where('id', '=', origin.physicianId).executeTakeFirst();
+      if (!p || p.role !== 'physician' || p.disabled) throw new AppError('NOT_FOUND', 'Лечащий врач, которому приписана таблица, не найден среди пользователей сервиса.');
+      physicianId = p.id;
+    }
   }
   const now = new Date().toISOString();
   const row = {
     id: input.id,
-    physician_id: actor.userId,
+    physician_id: physicianId,
     title: input.title,
     file_name: input.fileName,
     file_hash: input.fileHash,
@@ -148,10 +197,22 @@ export async function submitReferralBatch(w: WriteScope, actor: Actor, input: Re
     status: 'sent',
     created_at: now,
     updated_at: now,
+    source: origin?.kind ?? 'app',
+    submitted_by: actor.userId,
+    region: origin?.region ?? null,
+    organization: origin?.organization ?? null,
+    referrer: origin?.referrer ?? null,
+    received_at: origin?.receivedAt ?? null,
+    rejected_rows: JSON.stringify(input.rejectedRows),
   };
   await w.tx.insertInto('referral_batches').values(row).execute();
   await w.changed('batch', [row.id]);
-  return toBatchSummary(row, physician.full_name);
+  return toBatchSummary(row, await fullName(w, physicianId));
+}
+
+async function fullName(w: WriteScope, userId: string): Promise<string> {
+  const u = await w.tx.selectFrom('users').select('full_name').where('id', '=', userId).executeTakeFirstOrThrow();
+  return u.full_name;
 }
 
 export async function getVisibleBatch(db: Kysely<Database>, actor: Actor, id: string): Promise<ReferralBatch> {
@@ -184,6 +245,7 @@ export async function listVisibleBatches(
     .innerJoin('users as u', 'u.id', 'b.physician_id')
     .select([
       'b.id', 'b.physician_id', 'b.title', 'b.file_name', 'b.file_hash', 'b.row_count', 'b.status', 'b.created_at', 'b.updated_at',
+      'b.source', 'b.submitted_by', 'b.region', 'b.organization', 'b.referrer', 'b.received_at', 'b.rejected_rows',
       'u.full_name as physician_name',
     ])
     .orderBy('b.created_at', 'desc')
@@ -191,5 +253,5 @@ export async function listVisibleBatches(
     .limit(opts.limit)
     .offset(opts.offset)
     .execute();
-  return { items: rows.map((r) => toBatchSummary({ ...r, rows: '[]' }, r.physician_name)), total: Number(total.n) };
+  return { items: rows.map((r) => toBatchSummary(r, r.physician_name)), total: Number(total.n) };
 }

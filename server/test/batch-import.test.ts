@@ -233,9 +233,11 @@ describe('duplicates and decisions', () => {
     const byIdentity = await referral(server, world.physicianB.actor, 'bakulev', { ...ident, sex: 'female' });
 
     const input = batchInput(0);
+    // To another centre than the candidates' open requests: a new request, so `link` by default.
+    const toKulakov = { centre: 'kulakov', profile: 'fetal_malformations', icd10: 'O35.0', pregnancyWeeks: 22 } as const;
     input.rows = [
-      batchRow(2, { snils }),
-      batchRow(3, { enp }),
+      batchRow(2, { snils, ...toKulakov }),
+      batchRow(3, { enp, ...toKulakov }),
       batchRow(4, { ...ident, middleName: null }),
       batchRow(5),
       batchRow(6),

@@ -89,9 +89,15 @@ describe('referral.submit', () => {
     expect(r.error.message).toMatch(/Строка 40, «Телефон для SMS»/);
   });
 
-  it('only physicians may submit', async () => {
-    const res = await push(world.manager.token, crypto.randomUUID(), [{ id: 1, name: 'referral.submit', args: batchInput(1) }]);
-    expect(res.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
+  it('physicians submit their own tables; the manager only received files, with their origin; doctors never', async () => {
+    const asManager = await push(world.manager.token, crypto.randomUUID(), [{ id: 1, name: 'referral.submit', args: batchInput(1) }]);
+    expect(asManager.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'VALIDATION_FAILED' } });
+    const asDoctor = await push(world.doctorBakulev.token, crypto.randomUUID(), [{ id: 1, name: 'referral.submit', args: batchInput(1) }]);
+    expect(asDoctor.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
+    const posing = await push(world.physicianA.token, crypto.randomUUID(), [
+      { id: 1, name: 'referral.submit', args: batchInput(1, { origin: { kind: 'file', physicianId: null, region: null, organization: null, referrer: null, receivedAt: null } }) },
+    ]);
+    expect(posing.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'FORBIDDEN' } });
   });
 
   it(`a batch of ${REFERRAL_BATCH_MAX_ROWS} rows (over the default 1 MiB body limit) is accepted; over the push limit is refused`, async () => {

@@ -136,6 +136,16 @@ const PLANS: Record<ApiName, Plan> = {
   }),
   commitBatch: singleA(() => `/api/referral-batches/${extra.batchB}/commit`, ['manager'], ['manager']),
   getBatchImport: singleA(() => `/api/referral-batches/${extra.batchA}/import`, ['manager'], ['manager']),
+  cancelBatchImport: singleA(() => `/api/referral-batches/${extra.batchA}/cancel`, ['manager'], ['manager']),
+  getBatchReport: singleA(() => `/api/referral-batches/${extra.batchA}/report`, ['physicianA', 'manager'], ['physicianA', 'physicianB', 'manager']),
+  pipelineSummary: only(200, ['manager']),
+  pipelineList: only(200, ['manager']),
+  // No such message: the manager is told so, everyone else is refused before the lookup.
+  resendSms: (_w, who) => {
+    const path = `/api/sms-outbox/${crypto.randomUUID()}/resend`;
+    if (who === 'anon') return { status: 401, path };
+    return who === 'manager' ? { status: 404, code: 'NOT_FOUND', path } : { status: 403, code: 'FORBIDDEN', path };
+  },
   listSmsOutbox: only(200, ['manager']),
   uploadDocument: (w, who) => {
     const path = uploadPath(w.pA.patientId);

@@ -137,6 +137,7 @@ export function batchInput(rows = 3, overrides: Partial<ReferralSubmit> = {}): R
     fileName: 'napravleniya.xlsx',
     fileHash: crypto.randomBytes(32).toString('hex'),
     rows: Array.from({ length: rows }, (_, i) => batchRow(i + 2)),
+    rejectedRows: [],
     ...overrides,
   };
 }

@@ -3,7 +3,9 @@ import { BatchDuplicates, ImportDecisionsBody, ImportProgress, ImportStatus } fr
 import { ConsentBasis, DOCUMENT_MAX_BYTES, DocumentFileName, DocumentTypeCode, PatientDocument } from '../domain/documents.js';
 import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate } from '../domain/patients.js';
+import { PipelineList, PipelineListQuery, PipelineSummary } from '../domain/pipeline.js';
 import { ReferralBatch, ReferralBatchSummary } from '../domain/referrals.js';
+import { SmsOutboxItem, SmsOutboxList, SmsOutboxQuery } from '../domain/sms.js';
 import { CentreCode, ConsultationRequest, RequestCreate, RequestScheduleBody, RequestSource, RequestStatus } from '../domain/requests.js';
 import type { Role } from '../domain/roles.js';
 import { NewPassword, PublicUser, UserCreate } from '../domain/users.js';
@@ -95,23 +97,7 @@ export const ReferralBatchList = z.object({ items: z.array(ReferralBatchSummary)
 
 export const ImportDecisionsResponse = z.object({ saved: z.number().int() });
 
-export const SmsOutboxQuery = z.strictObject({ ...Page });
-/**
- * One queued SMS. `text` carries the message only on a server in demo mode (`--demo`), so the
- * end-to-end tests can read the one-time credentials; elsewhere the password is masked.
- */
-export const SmsOutboxItem = z.object({
-  id: Id,
-  phone: z.string(),
-  patientId: Id.nullable(),
-  kind: z.string().nullable(),
-  status: z.string(),
-  createdAt: IsoDateTime,
-  sentAt: IsoDateTime.nullable(),
-  text: z.string(),
-  masked: z.boolean(),
-});
-export const SmsOutboxList = z.object({ items: z.array(SmsOutboxItem), total: z.number().int() });
+export { SmsOutboxItem, SmsOutboxList, SmsOutboxQuery };
 
 export const ReferenceResponse = z.object({
   centres: z.array(
@@ -147,6 +133,7 @@ export const DocumentUploadQuery = z.strictObject({
 });
 const PatientIdParams = z.strictObject({ id: Id });
 /** The bytes themselves: described, not validated (see `binaryResponse`). */
+const XlsxBytes = z.unknown().describe('Файл XLSX (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)');
 const DocumentBytes = z.unknown().describe('Содержимое документа (application/octet-stream), поддерживается Range');
 
 export const UserList = z.object({ items: z.array(PublicUser) });
@@ -206,6 +193,11 @@ export const API = {
   saveBatchDecisions: route({ method: 'POST', path: '/api/referral-batches/:id/decisions', summary: 'Импорт таблицы: решения по строкам (создать, связать, пропустить)', roles: ['manager'], patientData: true, params: IdParams, body: ImportDecisionsBody, response: ImportDecisionsResponse }),
   commitBatch: route({ method: 'POST', path: '/api/referral-batches/:id/commit', summary: 'Импорт таблицы: запустить или продолжить', roles: ['manager'], patientData: true, params: IdParams, response: ImportProgress }),
   getBatchImport: route({ method: 'GET', path: '/api/referral-batches/:id/import', summary: 'Импорт таблицы: ход и итог по строкам', roles: ['manager'], patientData: true, params: IdParams, response: ImportStatus }),
+  cancelBatchImport: route({ method: 'POST', path: '/api/referral-batches/:id/cancel', summary: 'Импорт таблицы: остановить после текущей порции', roles: ['manager'], patientData: true, params: IdParams, response: ImportProgress }),
+  getBatchReport: route({ method: 'GET', path: '/api/referral-batches/:id/report', summary: 'Отчёт по таблице (XLSX): создано, связано, пропущено, отклонено с причинами', roles: ['physician', 'manager'], patientData: true, params: IdParams, response: XlsxBytes, binaryResponse: true }),
+  pipelineSummary: route({ method: 'GET', path: '/api/pipeline', summary: 'Воронка программы: пациенты по этапам, регионам, центрам, организациям; заявки по дням; просроченные', roles: ['manager'], patientData: false, response: PipelineSummary }),
+  pipelineList: route({ method: 'GET', path: '/api/pipeline/rows', summary: 'Список за числом воронки (фильтр как на графике)', roles: ['manager'], patientData: true, query: PipelineListQuery, response: PipelineList }),
+  resendSms: route({ method: 'POST', path: '/api/sms-outbox/:id/resend', summary: 'Отправить SMS повторно (для входа — с новым одноразовым паролем)', roles: ['manager'], patientData: true, params: IdParams, response: SmsOutboxItem }),
   listSmsOutbox: route({ method: 'GET', path: '/api/sms-outbox', summary: 'Очередь SMS (пароли скрыты, кроме демо-режима)', roles: ['manager'], patientData: true, query: SmsOutboxQuery, response: SmsOutboxList }),
   uploadDocument: route({ method: 'POST', path: '/api/patients/:id/documents', summary: 'Загрузить документ пациента (тело — файл)', roles: ['physician', 'manager', 'patient'], patientData: true, params: PatientIdParams, query: DocumentUploadQuery, response: PatientDocument, bodyLimit: DOCUMENT_MAX_BYTES, rawBody: true }),
   getDocumentContent: route({ method: 'GET', path: '/api/documents/:id/content', summary: 'Содержимое документа (ETag = SHA-256, Range)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, params: IdParams, response: DocumentBytes, binaryResponse: true }),

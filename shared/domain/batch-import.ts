@@ -35,6 +35,11 @@ export const DuplicateCandidate = z.object({
   birthDate: IsoDate,
   snils: z.string().nullable(),
   why: z.array(DuplicateReason),
+  /**
+   * The candidate's open request to the row's centre and profile, if any: the row is then most
+   * likely a re-send of a table already imported, and linking would make a second request.
+   */
+  openRequestId: Id.nullable().default(null),
 });
 export type DuplicateCandidate = z.infer<typeof DuplicateCandidate>;
 
@@ -45,7 +50,11 @@ export type ImportOutcome = z.infer<typeof ImportOutcome>;
 export const RowDuplicates = z.object({
   row: z.number().int(),
   candidates: z.array(DuplicateCandidate),
-  /** `link` when exactly one candidate matches by СНИЛС or ЕНП, `create` when none, else null (must be decided). */
+  /**
+   * `create` when there is no candidate; when exactly one candidate matches by СНИЛС or ЕНП:
+   * `skip` if they already have an open request to the same centre and profile (a re-sent
+   * row), else `link`; otherwise null (must be decided).
+   */
   defaultDecision: ImportDecisionKind.nullable(),
   defaultPatientId: Id.nullable(),
   /** The manager's decision, when one was saved. */

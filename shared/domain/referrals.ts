@@ -48,6 +48,37 @@ export const BATCH_STATUSES = ['sent', 'importing', 'imported', 'rejected'] as c
 export const BatchStatus = z.enum(BATCH_STATUSES);
 export type BatchStatus = z.infer<typeof BatchStatus>;
 
+/**
+ * Where a batch came from: a physician sending it from the app (`app`), or the project manager
+ * taking in a file received another way, e.g. an e-mail attachment (`file`). For `file`, the
+ * sender is described as the manager found it (region, organisation, physician) and the batch is
+ * attributed to a physician account when the sender has one.
+ */
+export const BATCH_SOURCES = ['app', 'file'] as const;
+export const BatchSource = z.enum(BATCH_SOURCES);
+export type BatchSource = z.infer<typeof BatchSource>;
+
+export const BatchOrigin = z.strictObject({
+  kind: BatchSource,
+  /** For `file`: the physician account the table is attributed to (null: the sender has none). */
+  physicianId: Id.nullable().default(null),
+  region: z.string().min(1).max(8).nullable().default(null),
+  organization: text(300).nullable().default(null),
+  referrer: text(200).nullable().default(null),
+  /** When the file was received (the e-mail's date), if the manager knows it. */
+  receivedAt: IsoDateTime.nullable().default(null),
+});
+export type BatchOrigin = z.infer<typeof BatchOrigin>;
+
+/** A row of the file that could not be taken in (failed validation): kept for the batch report. */
+export const RejectedRow = z.strictObject({
+  row: z.number().int().min(1),
+  /** Who the row is about, as far as the file says (surname and initials), for the report. */
+  label: text(200),
+  reason: text(1000).pipe(z.string().min(1)),
+});
+export type RejectedRow = z.infer<typeof RejectedRow>;
+
 export const ReferralBatch = z.object({
   id: Id,
   physicianId: Id,
@@ -61,11 +92,20 @@ export const ReferralBatch = z.object({
   status: BatchStatus,
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
+  // Defaults: batches stored by a desktop before these fields existed still parse.
+  source: BatchSource.default('app'),
+  /** Who handed the batch in (the physician for `app`, the manager for `file`). */
+  submittedBy: Id.nullable().default(null),
+  region: z.string().nullable().default(null),
+  organization: z.string().nullable().default(null),
+  referrer: z.string().nullable().default(null),
+  receivedAt: IsoDateTime.nullable().default(null),
+  rejectedRows: z.array(RejectedRow).default([]),
 });
 export type ReferralBatch = z.infer<typeof ReferralBatch>;
 
 /** A batch without its rows, for lists. */
-export const ReferralBatchSummary = ReferralBatch.omit({ rows: true });
+export const ReferralBatchSummary = ReferralBatch.omit({ rows: true, rejectedRows: true }).extend({ rejectedCount: z.number().int().default(0) });
 export type ReferralBatchSummary = z.infer<typeof ReferralBatchSummary>;
 
 /** `referral.submit`: the batch id is made on the desktop, so a re-sent batch is the same batch. */
@@ -75,5 +115,8 @@ export const ReferralSubmit = z.strictObject({
   fileName: text(255).nullable(),
   fileHash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   rows: z.array(ReferralBatchRow).min(1).max(REFERRAL_BATCH_MAX_ROWS),
+  /** Absent for a physician's own batch (`app`); the manager's file sets `kind: 'file'`. */
+  origin: BatchOrigin.optional(),
+  rejectedRows: z.array(RejectedRow).max(REFERRAL_BATCH_MAX_ROWS).default([]),
 });
 export type ReferralSubmit = z.infer<typeof ReferralSubmit>;

@@ -3,7 +3,10 @@ import { ConsentBasis, DocumentFileName, DocumentTypeCode, PatientDocument } fro
 import { ErrorCode } from '../domain/errors.js';
 import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate, PatientStage } from '../domain/patients.js';
-import { BatchStatus } from '../domain/referrals.js';
+import { BatchDuplicates, ImportDecision, ImportProgress, ImportStatus } from '../domain/batch-import.js';
+import { PipelineFilter, PipelineList, PipelineSummary } from '../domain/pipeline.js';
+import { BatchOrigin, BatchSource, BatchStatus, REFERRAL_BATCH_MAX_ROWS, ReferralBatchRow, RejectedRow } from '../domain/referrals.js';
+import { SmsOutboxItem, SmsOutboxList, SmsStatus } from '../domain/sms.js';
 import { normalizeServerUrl } from '../domain/server-url.js';
 import { REFERRAL_FIELD_KEYS } from '../referral/columns.js';
 import { ConsultationRequest, RequestStatus } from '../domain/requests.js';
@@ -243,6 +246,12 @@ export const BatchSummary = z.object({
   status: BatchStatus,
   createdAt: IsoDateTime,
   pending: z.boolean(),
+  source: BatchSource,
+  region: z.string().nullable(),
+  organization: z.string().nullable(),
+  referrer: z.string().nullable(),
+  receivedAt: IsoDateTime.nullable(),
+  rejectedCount: z.number().int(),
 });
 export type BatchSummary = z.infer<typeof BatchSummary>;
 
@@ -266,6 +275,35 @@ export const DocumentAttachInput = z.strictObject({
   base64: z.string().min(1).max(DOCUMENT_MAX_BASE64, 'Файл слишком большой: не более 50 МБ.'),
   /** The patient's consent to processing, recorded by the physician who attaches on their behalf. */
   consent: z.strictObject({ obtained: z.literal(true), basis: ConsentBasis }),
+});
+
+// ── Manager: intake of received files, bulk import, SMS, pipeline ───────────────────────────
+
+/**
+ * A file the manager received (e.g. by e-mail), read with `referral.readFile` and checked: the
+ * valid rows go in as a batch (queued like a physician's `referral.submit`, so it works
+ * offline), the rows that failed validation travel along for the batch report.
+ */
+export const IntakeSubmitInput = z.strictObject({
+  title: z.string().trim().min(1).max(200),
+  fileName: z.string().min(1).max(255),
+  fileHash: z.string().regex(/^[0-9a-f]{64}$/),
+  rows: z.array(ReferralBatchRow).min(1).max(REFERRAL_BATCH_MAX_ROWS),
+  rejectedRows: z.array(RejectedRow).max(REFERRAL_BATCH_MAX_ROWS).default([]),
+  origin: BatchOrigin,
+});
+
+const BatchRef = z.strictObject({ batchId: Id });
+
+export const SmsListInput = z.strictObject({
+  status: SmsStatus.optional(),
+  limit: z.number().int().min(1).max(500).default(100),
+  offset: z.number().int().min(0).default(0),
+});
+
+export const PipelineListInput = PipelineFilter.extend({
+  limit: z.number().int().min(1).max(500).default(100),
+  offset: z.number().int().min(0).default(0),
 });
 
 export const RPC = {
@@ -310,6 +348,19 @@ export const RPC = {
   'documents.list': method({ roles: ['physician', 'manager', 'doctor'], input: z.strictObject({ patientId: Id }), output: z.object({ items: z.array(DocumentRow) }) }),
   /** Uploads at once over HTTP; offline it is refused with SERVER_UNREACHABLE (never queued). */
   'documents.attach': method({ roles: ['physician'], input: DocumentAttachInput, output: DocumentRow }),
+  /** Queued as `referral.submit` with `origin.kind = 'file'`; answers with the new batch's id. */
+  'intake.submitFile': method({ roles: ['manager'], input: IntakeSubmitInput, output: z.object({ batchId: Id }) }),
+  // The import itself runs on the central API: these answer online only (SERVER_UNREACHABLE offline).
+  'import.duplicates': method({ roles: ['manager'], input: BatchRef, output: BatchDuplicates }),
+  'import.decide': method({ roles: ['manager'], input: z.strictObject({ batchId: Id, decisions: z.array(ImportDecision).min(1).max(REFERRAL_BATCH_MAX_ROWS) }), output: z.object({ saved: z.number().int() }) }),
+  'import.commit': method({ roles: ['manager'], input: BatchRef, output: ImportProgress }),
+  'import.status': method({ roles: ['manager'], input: BatchRef, output: ImportStatus }),
+  'import.cancel': method({ roles: ['manager'], input: BatchRef, output: ImportProgress }),
+  'import.report': method({ roles: ['manager'], input: BatchRef, output: XlsxFile }),
+  'sms.list': method({ roles: ['manager'], input: SmsListInput, output: SmsOutboxList }),
+  'sms.resend': method({ roles: ['manager'], input: z.strictObject({ id: Id }), output: SmsOutboxItem }),
+  'pipeline.summary': method({ roles: ['manager'], input: Empty, output: PipelineSummary }),
+  'pipeline.list': method({ roles: ['manager'], input: PipelineListInput, output: PipelineList }),
 } as const satisfies Record<string, RpcMethodDef>;
 
 export type RpcMethod = keyof typeof RPC;

@@ -57,7 +57,7 @@ export const MUTATIONS = {
   'request.setStatus': { args: RequestSetStatus, roles: ['doctor', 'manager'] },
   'request.transfer': { args: RequestTransfer, roles: ['manager'] },
   'request.schedule': { args: RequestSchedule, roles: ['doctor'] },
-  'referral.submit': { args: ReferralSubmit, roles: ['physician'] },
+  'referral.submit': { args: ReferralSubmit, roles: ['physician', 'manager'] },
 } as const satisfies Record<string, { args: z.ZodType; roles: readonly Role[] }>;
 export type MutationName = keyof typeof MUTATIONS;
 export const MUTATION_NAMES = Object.keys(MUTATIONS) as [MutationName, ...MutationName[]];
