@@ -14,6 +14,7 @@ import type {
 } from '../../shared/domain/batch-import.js';
 import type { ReferralBatch, ReferralBatchRow, ReferralRowFields } from '../../shared/domain/referrals.js';
 import { BatchStatus } from '../../shared/domain/referrals.js';
+import { OPEN_REQUEST_STATUSES } from '../../shared/domain/pipeline.js';
 import { dueAtFor } from '../../shared/domain/requests.js';
 import { normaliseIcd10 } from '../../shared/reference/index.js';
 import type { Actor } from '../auth/actor.js';
@@ -64,6 +65,7 @@ async function candidatesFor(db: Kysely<Database>, batchId: string, rows: readon
       birthDate: p.birth_date,
       snils: p.snils,
       why: [],
+      openRequestId: null,
     };
     if (!c.why.includes(why)) c.why.push(why);
     m.set(p.id, c);
@@ -88,7 +90,27 @@ async function candidatesFor(db: Kysely<Database>, batchId: string, rows: readon
       }
     }
   }
+  await markOpenRequests(db, rows, out);
   return out;
+}
+
+/** Sets `openRequestId` on candidates that already have an open request to the row's centre and profile. */
+async function markOpenRequests(db: Kysely<Database>, rows: readonly ReferralBatchRow[], out: CandidateMap): Promise<void> {
+  const ids = [...new Set([...out.values()].flatMap((m) => [...m.keys()]))];
+  if (ids.length === 0) return;
+  const open = new Map<string, string>();
+  for (const page of chunks(ids)) {
+    const reqs = await db
+      .selectFrom('consultation_requests')
+      .select(['id', 'patient_id', 'centre', 'profile'])
+      .where('patient_id', 'in', page)
+      .where('status', 'in', [...OPEN_REQUEST_STATUSES])
+      .execute();
+    for (const q of reqs) open.set(`${q.patient_id}\n${q.centre}\n${q.profile}`, q.id);
+  }
+  for (const r of rows) {
+    for (const c of out.get(r.row)?.values() ?? []) c.openRequestId = open.get(`${c.id}\n${r.fields.centre}\n${r.fields.profile}`) ?? null;
+  }
 }
 
 interface PatientMatch {
@@ -120,11 +142,16 @@ function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
   return out;
 }
 
-/** `link` to the one patient matching by СНИЛС or ЕНП; `create` with no candidate; else undecided. */
+/**
+ * `create` with no candidate; for the one patient matching by СНИЛС or ЕНП: `skip` when they
+ * already have an open request to the row's centre and profile (the row was re-sent), else
+ * `link`; anything else waits for the manager.
+ */
 export function defaultDecision(candidates: readonly DuplicateCandidate[]): { decision: ImportDecisionKind | null; patientId: string | null } {
   if (candidates.length === 0) return { decision: 'create', patientId: null };
   const strong = candidates.filter((c) => c.why.includes('snils') || c.why.includes('enp'));
-  if (strong.length === 1 && strong[0]) return { decision: 'link', patientId: strong[0].id };
+  const only = strong.length === 1 ? strong[0] : undefined;
+  if (only) return only.openRequestId ? { decision: 'skip', patientId: null } : { decision: 'link', patientId: only.id };
   return { decision: null, patientId: null };
 }
 
@@ -448,6 +475,7 @@ export function credentialsText(publicUrl: string, login: string, secret: string
 const REASON = {
   undecided: 'Возможный дубликат: решение не принято. Строка не импортирована.',
   skipped: 'Пропущено по решению руководителя проекта.',
+  resent: 'Повторная отправка: у пациента уже есть открытая заявка в этот центр по этому профилю.',
   linkMissing: 'Пациент для связи не найден.',
   duplicateStrong: 'Пациент с таким СНИЛС или номером полиса ОМС уже есть: строку можно только связать с ним.',
 } as const;
@@ -519,7 +547,8 @@ async function importChunk(
       continue;
     }
     if (decision === 'skip') {
-      outcome('skipped', REASON.skipped);
+      const resent = !saved && found.some((c) => c.openRequestId !== null);
+      outcome('skipped', resent ? REASON.resent : REASON.skipped);
       continue;
     }
     const requestId = rowEntityId(batch.id, r.row, 'request');
