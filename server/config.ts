@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_PORT } from '../shared/api/contract.js';
+import { isLoopback } from '../shared/domain/server-url.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -17,6 +18,65 @@ export interface ServerConfig {
   publicUrl: string;
   /** Rows per transaction of the bulk import. */
   importChunkRows: number;
+  /** How SMS leave the server; absent means the outbox (hand-built test configs). */
+  sms?: SmsConfig;
+}
+
+/**
+ * `outbox` keeps messages in `sms_outbox` (and a masked log) for someone to send by hand;
+ * `smsru` sends them through SMS.ru's HTTP API with the dispatcher.
+ */
+export interface SmsConfig {
+  provider: 'outbox' | 'smsru';
+  /** The provider's base address (`https://sms.ru`); plain http only for this machine (the stub). */
+  url: string;
+  /** The provider credential (SMS.ru api_id). Never logged. */
+  apiId: string;
+  /** Approved sender name; empty for the account's default. */
+  sender: string;
+  ratePerSecond: number;
+  maxAttempts: number;
+  timeoutMs: number;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > max) throw new Error(`${name} должно быть числом от 0 до ${max}, получено «${raw}».`);
+  return n;
+}
+
+/** SMS settings from OBLAKO_SMS_*; refuses a provider that could not work or would send credentials in clear text. */
+export function loadSmsConfig(env: NodeJS.ProcessEnv): SmsConfig {
+  const provider = (env.OBLAKO_SMS_PROVIDER ?? 'outbox').trim().toLowerCase();
+  if (provider !== 'outbox' && provider !== 'smsru') {
+    throw new Error(`OBLAKO_SMS_PROVIDER должен быть outbox или smsru, получено «${env.OBLAKO_SMS_PROVIDER}».`);
+  }
+  const config: SmsConfig = {
+    provider,
+    url: (env.OBLAKO_SMS_URL ?? (provider === 'smsru' ? 'https://sms.ru' : '')).trim(),
+    apiId: (env.OBLAKO_SMS_API_ID ?? '').trim(),
+    sender: (env.OBLAKO_SMS_SENDER ?? '').trim(),
+    ratePerSecond: positive(env, 'OBLAKO_SMS_RATE', 5, 1000),
+    maxAttempts: Math.round(positive(env, 'OBLAKO_SMS_MAX_ATTEMPTS', 6, 100)),
+    timeoutMs: Math.round(positive(env, 'OBLAKO_SMS_TIMEOUT_MS', 10_000, 300_000)),
+  };
+  if (provider === 'smsru') {
+    if (!config.apiId) throw new Error('OBLAKO_SMS_PROVIDER=smsru, но не задан OBLAKO_SMS_API_ID (api_id из личного кабинета SMS.ru).');
+    let url: URL;
+    try {
+      url = new URL(config.url);
+    } catch {
+      throw new Error(`OBLAKO_SMS_URL не является адресом: «${config.url}».`);
+    }
+    if (url.username || url.password || url.search || url.hash) throw new Error('OBLAKO_SMS_URL: укажите только адрес сервиса, без логина, параметров и «#».');
+    // The api_id and one-time passwords travel in the request: clear text only to this machine.
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+      throw new Error(`OBLAKO_SMS_URL должен начинаться с https:// (http:// допустим только для 127.0.0.1/localhost), получено «${config.url}».`);
+    }
+  }
+  return config;
 }
 
 /** Reads configuration from the environment (and `--demo`), with defaults for a local start. */
@@ -40,5 +100,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
     bodyLimitBytes: Number(env.OBLAKO_BODY_LIMIT ?? 1_048_576),
     publicUrl: env.OBLAKO_PUBLIC_URL ?? `http://127.0.0.1:${DEFAULT_PORT}/`,
     importChunkRows: Math.max(1, Math.min(1000, Number(env.OBLAKO_IMPORT_CHUNK_ROWS ?? 200) || 200)),
+    sms: loadSmsConfig(env),
   };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DatabaseKind, ServerConfig } from './config.js';
 import type { Db } from './db/connection.js';
 import type { Database } from './db/schema.js';
+import type { SmsRuntime } from './sms/index.js';
 import type { SyncEntity } from '../shared/sync/protocol.js';
 import { recordChanges } from './sync/change-log.js';
 
@@ -14,6 +15,8 @@ export interface AppContext {
   config: ServerConfig;
   db: Db;
   pokes: Poker;
+  /** The SMS gateway and, with a provider configured, its dispatcher. Absent: the outbox. */
+  sms?: SmsRuntime;
 }
 
 /** What a write needs inside its transaction: the transaction, and a way to mark rows changed. */

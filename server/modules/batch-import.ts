@@ -389,7 +389,7 @@ export async function commitBatchImport(ctx: AppContext, actor: Actor, batchId: 
     jobs.delete(batchId);
     throw err;
   }
-  const sms = opts.sms ?? new OutboxSmsGateway(ctx.config.dataDir);
+  const sms = opts.sms ?? ctx.sms?.gateway ?? new OutboxSmsGateway(ctx.config.dataDir);
   job.done = runJob(ctx, actor, batch, pending, job, opts, sms)
     .catch((err: unknown) => {
       log.error({ err, batchId }, 'import stopped on an error');

@@ -21,7 +21,7 @@ export interface SmsMessage {
  * Where SMS go. `queue` runs inside the caller's transaction (a message exists exactly when the
  * write that caused it commits); `afterCommit` does what may only happen once it has (hand-off
  * to a provider, the local log). The default keeps messages in `sms_outbox`; the HTTP provider
- * adapter will implement the same interface and mark rows sent.
+ * gateway (`http-gateway.ts`) writes the same rows and wakes the dispatcher that sends them.
  */
 export interface SmsGateway {
   queue(tx: Kysely<Database>, messages: readonly SmsMessage[]): Promise<void>;
@@ -38,6 +38,32 @@ export function newSmsId(): string {
 }
 
 /**
+ * Writes messages as `queued` rows of `sms_outbox` in the caller's transaction: one function for
+ * every gateway, so the outbox and the provider adapters store exactly the same thing.
+ */
+export async function insertSmsRows(tx: Kysely<Database>, messages: readonly SmsMessage[]): Promise<void> {
+  const now = new Date().toISOString();
+  const rows = messages.map((m) => ({
+    id: m.id,
+    phone: m.phone,
+    body: m.body,
+    status: 'queued',
+    attempts: 0,
+    provider_message_id: null,
+    error: null,
+    created_at: now,
+    sent_at: null,
+    patient_id: m.patientId,
+    kind: m.kind,
+    next_attempt_at: null,
+    delivered_at: null,
+    updated_at: now,
+  }));
+  // Chunks keep each INSERT under SQLite's bound-parameter limit.
+  for (let i = 0; i < rows.length; i += 200) await tx.insertInto('sms_outbox').values(rows.slice(i, i + 200)).execute();
+}
+
+/**
  * The outbox gateway: rows in `sms_outbox` (status `queued`) and one JSON line per message in
  * `<dataDir>/sms-outbox.log`, the password masked there (the log is for people and tools, the
  * table keeps the text for the provider).
@@ -45,22 +71,8 @@ export function newSmsId(): string {
 export class OutboxSmsGateway implements SmsGateway {
   constructor(private readonly dataDir: string) {}
 
-  async queue(tx: Kysely<Database>, messages: readonly SmsMessage[]): Promise<void> {
-    const now = new Date().toISOString();
-    const rows = messages.map((m) => ({
-      id: m.id,
-      phone: m.phone,
-      body: m.body,
-      status: 'queued',
-      attempts: 0,
-      provider_message_id: null,
-      error: null,
-      created_at: now,
-      sent_at: null,
-      patient_id: m.patientId,
-      kind: m.kind,
-    }));
-    for (let i = 0; i < rows.length; i += 200) await tx.insertInto('sms_outbox').values(rows.slice(i, i + 200)).execute();
+  queue(tx: Kysely<Database>, messages: readonly SmsMessage[]): Promise<void> {
+    return insertSmsRows(tx, messages);
   }
 
   async afterCommit(messages: readonly SmsMessage[]): Promise<void> {

@@ -65,11 +65,11 @@ describe('admin import --commit', () => {
     }
   });
 
-  it('the same file again links to the patients already there, in Russian', async () => {
+  it('the same file again creates nothing: its rows are skipped as re-sends, in Russian', async () => {
     const r = await runAdmin(envFor(db), ['import', file, '--commit', '--physician', 'cli-phys']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Создано пациентов: 0');
-    expect(r.stdout).toContain('связано с существующими: 2');
+    expect(r.stdout).toContain('связано с существующими: 0; пропущено: 2');
     expect(r.stdout).toContain('импортирована');
   });
 
