@@ -2,8 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { REFERRAL_COLUMNS, ROW_NUMBER_COLUMN, type ReferralFieldKey } from '../../../shared/referral/columns.js';
 import type { RowIssue } from '../../../shared/referral/analyse.js';
 import type { DraftRow } from '../../../shared/rpc/contract.js';
+import { cellText, colName, emptyCell, escapeXml, numberCell, stripXmlIllegal, textCell, widthOf } from '../../../shared/xlsx/sheet-writer.js';
 import { createLogger } from '../logger.js';
 import { zipFiles } from './zip-write.js';
+
+// Re-exported: callers and tests know them from here.
+export { neutraliseFormula, stripXmlIllegal } from '../../../shared/xlsx/sheet-writer.js';
 
 /**
  * A draft (the physician's referral table) exported as XLSX, written as SpreadsheetML by hand like
@@ -23,8 +27,6 @@ const SHEET_DATA = 'Направления';
 const SHEET_ERRORS = 'Ошибки';
 const STATUS_HEADER = 'Статус';
 const AUTHOR = 'Облако здоровья';
-/** Excel's limit for the text of one cell. */
-const MAX_CELL_TEXT = 32_767;
 
 export interface DraftExportInput {
   title: string;
@@ -33,41 +35,7 @@ export interface DraftExportInput {
   problems: ReadonlyMap<number, readonly RowIssue[]>;
 }
 
-// Characters XML 1.0 forbids (C0 controls other than tab, LF, CR; U+FFFE/U+FFFF; lone surrogates).
-// eslint-disable-next-line no-control-regex
-const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** Removes what XML 1.0 cannot carry. */
-export function stripXmlIllegal(s: string): string {
-  return s.replace(XML_ILLEGAL, '');
-}
-
-/**
- * OWASP's formula-injection defence: text starting with = + - @ tab or CR gets a leading
- * apostrophe, so it stays text in any spreadsheet, even after the cell is edited.
- */
-export function neutraliseFormula(s: string): string {
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-}
-
-/** Text as it goes into a cell: legal XML, neutralised, within Excel's length limit. */
-function cellText(raw: string): string {
-  return neutraliseFormula(stripXmlIllegal(raw)).slice(0, MAX_CELL_TEXT);
-}
-
-/** XML-escapes text content and attribute values. CR is a character reference (a parser would turn
- * a literal one into LF) and an existing `_xHHHH_` is protected from OOXML's own escape decoding. */
-const esc = (s: string) =>
-  stripXmlIllegal(s)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/\r/g, '&#13;')
-    .replace(/_(x[0-9A-Fa-f]{4}_)/g, '_x005F_$1');
-
-const colName = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : colName(Math.floor(i / 26) - 1) + String.fromCharCode(65 + (i % 26)));
+const esc = escapeXml;
 
 // Style indexes in styles.xml's cellXfs.
 const S = { header: 1, text: 2, problem: 3, excluded: 4, statusError: 5, number: 6, numberExcluded: 7, wrap: 8, statusExcluded: 9 } as const;
@@ -92,18 +60,6 @@ const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>`;
-
-const textCell = (ref: string, raw: string, style: number) =>
-  `<c r="${ref}" t="inlineStr" s="${style}"><is><t xml:space="preserve">${esc(cellText(raw))}</t></is></c>`;
-const numberCell = (ref: string, n: number, style: number) => `<c r="${ref}" s="${style}"><v>${Number.isFinite(n) ? n : 0}</v></c>`;
-const emptyCell = (ref: string, style: number) => `<c r="${ref}" s="${style}"/>`;
-
-/** A column width in characters from the longest line of its header and values. */
-function widthOf(texts: Iterable<string>, min: number, max: number): number {
-  let longest = 0;
-  for (const t of texts) for (const line of t.split('\n')) longest = Math.max(longest, line.length);
-  return Math.min(max, Math.max(min, Math.ceil(longest * 1.1) + 2));
-}
 
 interface Note {
   ref: string;

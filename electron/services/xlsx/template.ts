@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { REFERRAL_COLUMNS, ROW_NUMBER_COLUMN, SEX_VALUES, URGENCY_VALUES } from '../../../shared/referral/columns.js';
 import { CENTRES, REGIONS } from '../../../shared/reference/index.js';
+import { colName, escapeXml } from '../../../shared/xlsx/sheet-writer.js';
 import { zipFiles } from './zip-write.js';
 
 /**
@@ -16,8 +17,7 @@ const SHEET_DATA = 'Направления';
 const SHEET_HELP = 'Инструкция';
 const SHEET_LISTS = 'Справочники';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const colName = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : colName(Math.floor(i / 26) - 1) + String.fromCharCode(65 + (i % 26)));
+const esc = escapeXml;
 const cell = (ref: string, text: string, style = 0) => `<c r="${ref}" t="inlineStr"${style ? ` s="${style}"` : ''}><is><t xml:space="preserve">${esc(text)}</t></is></c>`;
 
 // Style indexes in styles.xml's cellXfs.
