@@ -8,14 +8,15 @@ import { defineConfig, type Plugin } from 'vite';
  * browser-mode host, so paths are relative (`base: './'`) and everything is bundled: no CDN, no
  * web fonts, nothing fetched from third-party hosts (DOMAIN.md: no personal data to third parties).
  *
- * Entries: `renderer/index.html` is the desktop app. The patient portal will be a second entry
- * (`renderer/portal/index.html`) added to `ENTRIES` when it exists; it shares `renderer/common/`.
+ * Entries: `renderer/index.html` is the desktop app; `renderer/portal/index.html` is the patient
+ * portal (shares `renderer/common/`), served by the central API at its root from
+ * dist/renderer/portal/ with the chunks it reaches in dist/renderer/assets/ (server/http/portal-static.ts).
  */
 const root = fileURLToPath(new URL('./renderer', import.meta.url));
 
 const ENTRIES = {
   desktop: resolve(root, 'index.html'),
-  // portal: resolve(root, 'portal/index.html'),
+  portal: resolve(root, 'portal/index.html'),
 };
 
 /**

@@ -7,11 +7,13 @@ import { audienceOf } from '../auth/actor.js';
 import { resolveSession } from '../auth/accounts.js';
 import type { AppContext } from '../context.js';
 import { openDatabase } from '../db/connection.js';
+import { createSmsGateway } from '../sms/index.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { PokeHub } from '../ws/poke-hub.js';
 import { installErrorHandlers } from './errors-handler.js';
 import { handlers } from './handlers.js';
+import { registerPortalStatic } from './portal-static.js';
 import { registerRoutes } from './route.js';
 
 const log = createLogger('http.app');
@@ -28,7 +30,10 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
   const db = openDatabase(config.database);
   await migrateToLatest(db);
   const hub = new PokeHub();
-  const ctx: AppContext = { config, db, pokes: hub };
+  // The SMS gateway (outbox by default; with a provider, a dispatcher drains the queue).
+  const sms = createSmsGateway(config, db.kysely);
+  const ctx: AppContext = { config, db, pokes: hub, sms };
+  sms.dispatcher?.start();
 
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only stops Fastify inferring a narrower generic.
@@ -86,6 +91,7 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
   });
 
   registerRoutes(app, ctx, handlers);
+  registerPortalStatic(app);
 
   return {
     app,
@@ -94,6 +100,7 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
     close: async () => {
       hub.closeAll();
       await app.close();
+      await sms.dispatcher?.stop();
       await db.close();
     },
   };

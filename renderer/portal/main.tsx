@@ -1,0 +1,19 @@
+import '@mantine/core/styles.css';
+import { MantineProvider } from '@mantine/core';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { portalTheme } from './theme';
+import { tp } from './i18n';
+import { PortalApp } from './PortalApp';
+
+document.title = tp('title.signIn');
+const root = document.getElementById('root');
+if (!root) throw new Error('#root is missing from portal/index.html');
+
+createRoot(root).render(
+  <StrictMode>
+    <MantineProvider theme={portalTheme} defaultColorScheme="light">
+      <PortalApp />
+    </MantineProvider>
+  </StrictMode>,
+);
