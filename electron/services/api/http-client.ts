@@ -34,6 +34,26 @@ export interface ApiClientOptions {
   token?: () => string | null;
 }
 
+export interface CallOptions {
+  token?: string | null;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Values for the route's `:name` segments. */
+  params?: Record<string, string>;
+  /** The query string of a GET route; undefined values are left out, booleans go as 'true'/'false'. */
+  query?: Record<string, string | number | boolean | undefined>;
+}
+
+/** The route's path with its parameters filled in and the query appended. */
+export function routeUrl(path: string, params?: Record<string, string>, query?: Record<string, string | number | boolean | undefined>): string {
+  const filled = params ? path.replace(/:(\w+)/g, (whole, name: string) => (Object.hasOwn(params, name) ? encodeURIComponent(params[name] ?? '') : whole)) : path;
+  if (!query) return filled;
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, String(v));
+  const qs = search.toString();
+  return qs ? `${filled}?${qs}` : filled;
+}
+
 /** Routes the desktop calls; the ones with path parameters are not needed here. */
 type CallableRoute = Exclude<ApiName, 'getPatient' | 'getRequest' | 'takeRequest' | 'uploadDocument' | 'getDocumentContent'>;
 
@@ -51,7 +71,7 @@ export class ApiClient {
     this.timeoutMs = opts.timeoutMs ?? 15_000;
   }
 
-  async call<N extends CallableRoute>(name: N, body?: ApiBody<N>, opts: { token?: string | null; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ApiResponse<N>> {
+  async call<N extends CallableRoute>(name: N, body?: ApiBody<N>, opts: CallOptions = {}): Promise<ApiResponse<N>> {
     const route = API[name];
     const token = opts.token !== undefined ? opts.token : (this.opts.token?.() ?? null);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -65,7 +85,7 @@ export class ApiClient {
     let status: number;
     let text: string;
     try {
-      const res = await fetch(this.baseUrl + route.path, { method: route.method, headers, body: json, signal });
+      const res = await fetch(this.baseUrl + routeUrl(route.path, opts.params, opts.query), { method: route.method, headers, body: json, signal });
       status = res.status;
       text = await res.text();
     } catch (err) {
@@ -105,6 +125,34 @@ export class ApiClient {
     return this.answer('uploadDocument', status, text);
   }
 
+  /**
+   * GETs a route that answers with bytes (a report, a file): the body as is and the file name
+   * from `content-disposition`; an error answer is read as JSON like any other route's.
+   */
+  async getBytes<N extends BinaryGetRoute>(
+    name: N,
+    opts: { params?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<{ bytes: Buffer; fileName: string | null; contentType: string | null }> {
+    const route = API[name];
+    const token = this.opts.token?.() ?? null;
+    const headers: Record<string, string> = { accept: '*/*' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    // A report of thousands of rows is built on request: allow more than a JSON call.
+    const timeoutMs = opts.timeoutMs ?? Math.max(this.timeoutMs, 120_000);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+    let res: Response;
+    let bytes: Buffer;
+    try {
+      res = await fetch(this.baseUrl + routeUrl(route.path, opts.params), { method: 'GET', headers, signal });
+      bytes = Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      throw unreachable(name, err, timeout, timeoutMs);
+    }
+    if (res.status < 200 || res.status >= 300) this.answer(name, res.status, bytes.toString('utf8'));
+    return { bytes, fileName: dispositionFileName(res.headers.get('content-disposition')), contentType: res.headers.get('content-type') };
+  }
+
   private answer<N extends ApiName>(name: N, status: number, text: string): ApiResponse<N> {
     const route = API[name];
     let json: unknown;
@@ -137,4 +185,22 @@ function unreachable(route: string, err: unknown, timeout: AbortSignal, timeoutM
   }
   log.debug({ route, err: err instanceof Error ? err.message : String(err) }, 'central API unreachable');
   return new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
+}
+
+/** Routes that answer with bytes to a GET. */
+type BinaryGetRoute = { [K in ApiName]: (typeof API)[K] extends { method: 'GET'; binaryResponse: true } ? K : never }[ApiName];
+
+/** `attachment; filename*=UTF-8''…` (RFC 6266) or a plain `filename="…"`. */
+export function dispositionFileName(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      return null;
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  return plain?.[1]?.trim() ?? null;
 }

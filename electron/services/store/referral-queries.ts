@@ -71,13 +71,15 @@ export function listBatches(store: LocalStore): BatchSummary[] {
   const rows = store
     .sql(
       // Without the rows: a batch can hold megabytes of them, and the list needs none.
-      `SELECT json_remove(b.data, '$.rows') AS data,
+      `SELECT json_remove(b.data, '$.rows', '$.rejectedRows') AS data,
+         COALESCE(json_array_length(b.data, '$.rejectedRows'), 0) AS rejected,
          EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'batch' AND o.entity_id = b.id) AS pending
        FROM batches b ORDER BY b.created_at DESC, b.id`,
     )
-    .all() as { data: string; pending: number }[];
+    .all() as { data: string; rejected: number; pending: number }[];
   return rows.map((r) => {
-    const b = JSON.parse(r.data) as Omit<ReferralBatch, 'rows'>;
+    // Batches stored before the intake fields existed lack them: the defaults are an app batch's.
+    const b = JSON.parse(r.data) as Omit<ReferralBatch, 'rows' | 'rejectedRows'> & Partial<Pick<ReferralBatch, 'source' | 'region' | 'organization' | 'referrer' | 'receivedAt'>>;
     return {
       id: b.id,
       title: b.title,
@@ -88,6 +90,12 @@ export function listBatches(store: LocalStore): BatchSummary[] {
       status: b.status,
       createdAt: b.createdAt,
       pending: r.pending === 1,
+      source: b.source ?? 'app',
+      region: b.region ?? null,
+      organization: b.organization ?? null,
+      referrer: b.referrer ?? null,
+      receivedAt: b.receivedAt ?? null,
+      rejectedCount: r.rejected,
     };
   });
 }
