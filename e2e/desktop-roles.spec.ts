@@ -45,7 +45,9 @@ test('the regional physician sees exactly the patients they referred', async ({ 
 test('the project manager sees every patient, counted by status', async ({ page }) => {
   const server = await (await ApiUser.signIn(api.url, 'demo-manager')).call<PatientList>('GET', '/api/patients?limit=1');
   await page.goto(host.url);
-  await new SignInPage(page).signIn({ login: 'demo-manager', password: 'oblako-demo' });
+  const shell = await new SignInPage(page).signIn({ login: 'demo-manager', password: 'oblako-demo' });
+  // The manager lands on the pipeline dashboard; the status view is one click away.
+  await shell.navigate('patients-by-status');
   const home = await new ManagerHome(page).waitForVisible();
   await home.expectCount('all', server.total);
   await home.filterBy('new');

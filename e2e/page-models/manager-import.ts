@@ -193,6 +193,11 @@ export class ManagerImport {
   async saveDecisions(): Promise<void> {
     await this.page.getByTestId('decisions-save').click();
     await expect(this.review).toHaveAttribute('data-unsaved', '0');
+    // «Сохранено N решений» sits over «Импортировать» (bottom right) until it fades: close it.
+    const toast = this.page.getByTestId('toast-success').filter({ hasText: 'Сохранен' }).first();
+    await expect(toast).toBeVisible();
+    await toast.locator('button').click();
+    await expect(toast).toBeHidden();
   }
 
   /** «Импортировать» (saves unsaved decisions first); waits for the progress to show. */

@@ -239,4 +239,9 @@ export function registerReferralHandlers(router: Router, sessions: SessionManage
     referralStatus(sessions.require().store, input),
   );
   router.register('batches.list', (): { items: BatchSummary[] } => ({ items: listBatches(sessions.require().store) }));
+  router.register('batches.get', (input) => {
+    const batch = sessions.require().store.getBatch(input.id);
+    if (!batch) throw new ServiceError('NOT_FOUND', 'Таблица не найдена на этом компьютере. Дождитесь синхронизации и повторите.');
+    return batch;
+  });
 }

@@ -33,6 +33,7 @@ export const ruDashboard = {
   'dashboard.filter.overdue': 'Просроченные заявки',
   'dashboard.filter.notOverdue': 'Заявки без просрочки',
   'dashboard.filter.day': 'Заявки за {date}',
+  'dashboard.filter.requests': 'Все заявки',
   'dashboard.list.total': 'Всего: {total}',
   'dashboard.list.empty': 'В этом списке сейчас никого нет: данные могли измениться после построения графика. Обновите воронку.',
   'dashboard.list.region': 'Регион',

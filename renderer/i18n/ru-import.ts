@@ -98,6 +98,7 @@ export const ruImport = {
   'import.selectPage': 'Выбрать все строки на странице',
   'import.selectRow': 'Выбрать строку {row}',
   'import.col.candidates': 'Возможные дубликаты среди пациентов',
+  'import.col.person': 'В таблице',
   'import.col.decision': 'Решение',
   'import.noCandidates': 'Совпадений нет',
   'import.snils': 'СНИЛС {snils}',

@@ -168,13 +168,13 @@ function toRow(r: RowSource, nowIso: string): PipelineRow {
 
 /**
  * The list behind a figure. Patient filters list patients (with their latest request, or the
- * latest to the filtered centre); `overdue` or `day` list requests. Each predicate is the one the
+ * latest to the filtered centre); `overdue`, `day` or `requests` list requests. Each predicate is the one the
  * summary counts with, so `total` equals the figure.
  */
 export async function pipelineList(db: Kysely<Database>, actor: Actor, filter: PipelineFilter, page: { limit: number; offset: number }): Promise<PipelineList> {
   requireManager(actor);
   const nowIso = new Date().toISOString();
-  const requestMode = filter.overdue !== undefined || filter.day !== undefined;
+  const requestMode = filter.overdue !== undefined || filter.day !== undefined || filter.requests === true;
   return requestMode ? requestList(db, filter, page, nowIso) : patientList(db, filter, page, nowIso);
 }
 

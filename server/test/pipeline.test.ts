@@ -235,6 +235,11 @@ describe('pipeline summary and the lists behind it', () => {
     const notOverdue = await listAll({ overdue: 'false' });
     expect(notOverdue.total + overdue.total).toBe(s.totalRequests);
 
+    // The «заявок» total lists every request once.
+    const all = await listAll({ requests: 'true' });
+    expect(all.total).toBe(s.totalRequests);
+    expect(sorted(all.rows.map((r) => r.requestId ?? ''))).toEqual(sorted(requests.map((r) => r.id)));
+
     let nonEmpty = 0;
     for (const t of s.trend) {
       const list = await listAll({ day: t.day });

@@ -47,6 +47,8 @@ export const PipelineFilter = z.strictObject({
   centre: CentreCode.optional(),
   overdue: z.boolean().optional(),
   day: IsoDate.optional(),
+  /** List requests (one row each) rather than patients: what the «заявок» total stands for. */
+  requests: z.literal(true).optional(),
 });
 export type PipelineFilter = z.infer<typeof PipelineFilter>;
 
@@ -58,6 +60,7 @@ export const PipelineListQuery = z.strictObject({
   centre: CentreCode.optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   day: IsoDate.optional(),
+  requests: z.literal('true').transform(() => true as const).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
 });

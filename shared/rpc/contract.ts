@@ -5,7 +5,7 @@ import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate, PatientStage } from '../domain/patients.js';
 import { BatchDuplicates, ImportDecision, ImportProgress, ImportStatus } from '../domain/batch-import.js';
 import { PipelineFilter, PipelineList, PipelineSummary } from '../domain/pipeline.js';
-import { BatchOrigin, BatchSource, BatchStatus, REFERRAL_BATCH_MAX_ROWS, ReferralBatchRow, RejectedRow } from '../domain/referrals.js';
+import { BatchOrigin, BatchSource, BatchStatus, REFERRAL_BATCH_MAX_ROWS, ReferralBatch, ReferralBatchRow, RejectedRow } from '../domain/referrals.js';
 import { SmsOutboxItem, SmsOutboxList, SmsStatus } from '../domain/sms.js';
 import { normalizeServerUrl } from '../domain/server-url.js';
 import { REFERRAL_FIELD_KEYS } from '../referral/columns.js';
@@ -344,6 +344,8 @@ export const RPC = {
   'drafts.export': method({ roles: ['physician'], input: z.strictObject({ id: Id }), output: XlsxFile }),
   'referrals.status': method({ roles: ['physician'], input: ReferralStatusInput, output: ReferralStatusOutput }),
   'batches.list': method({ roles: referralRoles, input: Empty, output: z.object({ items: z.array(BatchSummary) }) }),
+  /** One batch with its rows, from the local store (NOT_FOUND until it has synced). */
+  'batches.get': method({ roles: referralRoles, input: z.strictObject({ id: Id }), output: ReferralBatch }),
   /** A patient's documents from the local store (synced metadata), newest first. */
   'documents.list': method({ roles: ['physician', 'manager', 'doctor'], input: z.strictObject({ patientId: Id }), output: z.object({ items: z.array(DocumentRow) }) }),
   /** Uploads at once over HTTP; offline it is refused with SERVER_UNREACHABLE (never queued). */

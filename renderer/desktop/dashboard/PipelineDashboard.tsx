@@ -74,8 +74,7 @@ function Figures({ summary, onOpen }: { summary: PipelineSummary; onOpen: (filte
           filter={{}}
           onOpen={onOpen}
         />
-        {/* No single list in the contract holds every request (the trend lists them by day). */}
-        <NumberCard id="requests" label={t('dashboard.card.requests')} count={summary.totalRequests} color="gray" />
+        <NumberCard id="requests" label={t('dashboard.card.requests')} count={summary.totalRequests} color="gray" filter={{ requests: true }} onOpen={onOpen} />
         <NumberCard
           id="overdue"
           label={t('dashboard.card.overdue')}

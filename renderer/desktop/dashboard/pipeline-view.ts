@@ -21,7 +21,7 @@ export type ChartId = 'stages' | 'regions' | 'centres' | 'organizations' | 'tren
 
 export const LIST_PAGE_SIZE = 50;
 
-const FILTER_KEYS = ['stage', 'region', 'organization', 'centre', 'overdue', 'day'] as const satisfies readonly (keyof PipelineFilter)[];
+const FILTER_KEYS = ['stage', 'region', 'organization', 'centre', 'overdue', 'day', 'requests'] as const satisfies readonly (keyof PipelineFilter)[];
 
 /** The filter as a stable token for test ids, React keys and query keys: `region=77&stage=imported`, `all` for none. */
 export function filterToken(filter: PipelineFilter): string {
@@ -48,6 +48,7 @@ export function describeFilter(filter: PipelineFilter, summary?: PipelineSummary
   if (filter.overdue === true) parts.push(t('dashboard.filter.overdue'));
   if (filter.overdue === false) parts.push(t('dashboard.filter.notOverdue'));
   if (filter.day) parts.push(t('dashboard.filter.day', { date: formatDate(filter.day) }));
+  if (filter.requests) parts.push(t('dashboard.filter.requests'));
   return parts.length === 0 ? t('dashboard.filter.all') : parts.join('; ');
 }
 

@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Center, Checkbox, Group, Loader, NativeSelect, NumberInput, Pagination, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BatchDuplicates, DuplicateCandidate, ImportProgress, ImportStatus, RowDuplicates } from '../../../shared/domain/batch-import';
-import { REFERRAL_BATCH_MAX_ROWS } from '../../../shared/domain/referrals';
+import { REFERRAL_BATCH_MAX_ROWS, type ReferralRowFields } from '../../../shared/domain/referrals';
 import type { BatchSummary } from '../../../shared/rpc/contract';
 import { RpcError } from '../../../shared/rpc/messages';
 import { t } from '../../i18n';
@@ -20,6 +20,8 @@ const POLL_MS = 700;
 const POLL_RETRY_MS = 3000;
 
 type Load = { kind: 'loading' } | { kind: 'error'; error: unknown } | { kind: 'ready'; dups: BatchDuplicates; status: ImportStatus };
+/** Who each row of the table is about (from the synced batch), shown beside its candidates. */
+type RowPeople = Map<number, ReferralRowFields>;
 type Filter = 'all' | 'needs' | 'matches';
 
 function candidateName(c: Pick<DuplicateCandidate, 'lastName' | 'firstName' | 'middleName'>): string {
@@ -54,6 +56,7 @@ export function BatchReview({ batch, onBack }: { batch: BatchSummary; onBack: ()
   const [reporting, setReporting] = useState(false);
   const [progress, setProgress] = useState<ImportProgress | ImportStatus | null>(null);
   const [connectionLost, setConnectionLost] = useState(false);
+  const [people, setPeople] = useState<RowPeople>(new Map());
   const alive = useRef(true);
 
   useEffect(() => {
@@ -66,8 +69,13 @@ export function BatchReview({ batch, onBack }: { batch: BatchSummary; onBack: ()
   const reload = useCallback(async () => {
     setLoad({ kind: 'loading' });
     try {
-      const [status, dups] = await Promise.all([rpc.call('import.status', { batchId }), rpc.call('import.duplicates', { batchId })]);
+      const [status, dups, full] = await Promise.all([
+        rpc.call('import.status', { batchId }),
+        rpc.call('import.duplicates', { batchId }),
+        rpc.call('batches.get', { id: batchId }).catch(() => null),
+      ]);
       if (!alive.current) return;
+      setPeople(new Map((full?.rows ?? []).map((r) => [r.row, r.fields])));
       setChoices(new Map(dups.rows.map((r) => [r.row, initialChoice(r)])));
       setSelected(new Set());
       setProgress(status);
@@ -408,6 +416,7 @@ export function BatchReview({ batch, onBack }: { batch: BatchSummary; onBack: ()
                         />
                       </Table.Th>
                       <Table.Th w={70}>{t('grid.rowNumber')}</Table.Th>
+                      <Table.Th w={240}>{t('import.col.person')}</Table.Th>
                       <Table.Th>{t('import.col.candidates')}</Table.Th>
                       <Table.Th w={340}>{t('import.col.decision')}</Table.Th>
                     </Table.Tr>
@@ -417,6 +426,7 @@ export function BatchReview({ batch, onBack }: { batch: BatchSummary; onBack: ()
                       <ReviewRow
                         key={r.row}
                         r={r}
+                        person={people.get(r.row)}
                         choice={choices.get(r.row) ?? null}
                         selected={selected.has(r.row)}
                         highlighted={highlight === r.row}
@@ -478,6 +488,7 @@ function withRows(p: ImportProgress | ImportStatus, last: ImportStatus): ImportS
 
 function ReviewRow({
   r,
+  person,
   choice,
   selected,
   highlighted,
@@ -485,6 +496,7 @@ function ReviewRow({
   onChoice,
 }: {
   r: RowDuplicates;
+  person: ReferralRowFields | undefined;
   choice: Choice | null;
   selected: boolean;
   highlighted: boolean;
@@ -516,6 +528,20 @@ function ReviewRow({
         <Text size="sm" fw={500}>
           {r.row}
         </Text>
+      </Table.Td>
+      <Table.Td data-testid="review-person">
+        {person ? (
+          <Stack gap={0}>
+            <Text size="sm">{candidateName(person)}</Text>
+            <Text size="xs" c="dimmed">
+              {formatDate(person.birthDate)}, {t('import.snils', { snils: formatSnils(person.snils) ?? person.snils })}
+            </Text>
+          </Stack>
+        ) : (
+          <Text size="sm" c="dimmed">
+            {t('common.empty')}
+          </Text>
+        )}
       </Table.Td>
       <Table.Td>
         {r.candidates.length === 0 ? (
