@@ -2,7 +2,7 @@ import { benchDesktopSync, type DesktopSyncFigures } from './desktop-sync.js';
 import { benchSync, type SyncFigures } from './server-sync.js';
 
 /**
- * `npm run bench [-- --quick] [-- --only=server|desktop]`: prints figures next to baselines
+ * `npm run bench [-- --quick] [-- --only=server|desktop|bulk-import]`: prints figures next to baselines
  * measured in the same run. Quick mode (CI) uses smaller sizes; both print the same tables.
  */
 const quick = process.argv.includes('--quick');
@@ -38,10 +38,12 @@ async function desktop(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (only !== null && only !== 'server' && only !== 'desktop') throw new Error('--only takes server or desktop');
-  if (only !== 'desktop') await server();
-  if (only !== 'server') await desktop();
+  if (only !== null && only !== 'server' && only !== 'desktop' && only !== 'bulk-import') throw new Error('--only takes server, desktop or bulk-import');
+  if (only === null || only === 'server') await server();
+  if (only === null || only === 'desktop') await desktop();
   if (only === null) (await import('./referral-import.js')).runReferralImportBench(quick);
+  // In its own child processes (like referral-import), so its peak memory is its own.
+  if (only === null || only === 'bulk-import') (await import('./bulk-import.js')).runBulkImportBench(quick);
 }
 
 main().catch((err: unknown) => {

@@ -80,6 +80,14 @@ export function loadSmsConfig(env: NodeJS.ProcessEnv): SmsConfig {
 }
 
 /** Reads configuration from the environment (and `--demo`), with defaults for a local start. */
+/**
+ * Rows per import transaction: larger chunks mean fewer commits (500 took a 100,000-row import
+ * under a minute here, 200 did not), smaller ones a quicker stop when the manager cancels.
+ */
+export function importChunkRows(env: NodeJS.ProcessEnv): number {
+  return Math.max(1, Math.min(2000, Number(env.OBLAKO_IMPORT_CHUNK_ROWS ?? 500) || 500));
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): ServerConfig {
   const dataDir = path.resolve(env.OBLAKO_DATA_DIR ?? path.join(process.cwd(), '.data', 'server'));
   const url = env.DATABASE_URL;
@@ -99,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
     sessionTtlHours: Number(env.OBLAKO_SESSION_TTL_HOURS ?? 12),
     bodyLimitBytes: Number(env.OBLAKO_BODY_LIMIT ?? 1_048_576),
     publicUrl: env.OBLAKO_PUBLIC_URL ?? `http://127.0.0.1:${DEFAULT_PORT}/`,
-    importChunkRows: Math.max(1, Math.min(1000, Number(env.OBLAKO_IMPORT_CHUNK_ROWS ?? 200) || 200)),
+    importChunkRows: importChunkRows(env),
     sms: loadSmsConfig(env),
   };
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { ReferralBatchRow, type ReferralSubmit } from '../../shared/domain/referrals.js';
+import { REFERRAL_BATCH_MAX_ROWS, ReferralBatchRow, type ReferralSubmit } from '../../shared/domain/referrals.js';
 import type { ReferralAnalysis } from '../../shared/referral/analyse.js';
 import type { Actor } from '../auth/actor.js';
 import { Role } from '../../shared/domain/roles.js';
@@ -14,7 +14,8 @@ import { submitReferralBatch, validateReferralSubmit } from '../modules/referral
 
 /**
  * `import <file> --commit --physician <login> [--manager <login>] [--json]`: the file's valid rows
- * are submitted as a batch of that physician and imported at once with the default decisions
+ * are submitted as a batch of that physician (as several, of at most 5,000 rows each, for a
+ * larger file) and imported at once with the default decisions
  * (rows whose duplicates need a person's decision are skipped and listed). Rows with errors are
  * not sent and are listed too.
  */
@@ -77,32 +78,60 @@ export async function commitReferralFile(a: CommitArgs, io: { stdout: Out; stder
       sessionId: 'cli',
       mustChangePassword: false,
     });
-    const input: ReferralSubmit = {
-      id: crypto.randomUUID(),
-      title: `Импорт из файла ${path.basename(a.file)}`.slice(0, 200),
-      fileName: path.basename(a.file).slice(0, 255),
-      fileHash: crypto.createHash('sha256').update(a.bytes).digest('hex'),
-      rows,
-      rejectedRows: [],
-    };
-    let batchId: string;
-    try {
-      batchId = (await writeTransaction(ctx, (w) => submitReferralBatch(w, actorOf(phys), validateReferralSubmit(input)))).id;
-    } catch (err) {
-      if (err instanceof AppError) return fail(`таблица не принята сервером: ${err.message}`);
-      throw err;
-    }
+    // A batch holds at most REFERRAL_BATCH_MAX_ROWS rows: a bigger file goes in as consecutive
+    // parts, each imported by the same job before the next is submitted.
+    const parts: ReferralBatchRow[][] = [];
+    for (let i = 0; i < rows.length; i += REFERRAL_BATCH_MAX_ROWS) parts.push(rows.slice(i, i + REFERRAL_BATCH_MAX_ROWS));
+    const fileName = path.basename(a.file).slice(0, 255);
+    const fileHash = crypto.createHash('sha256').update(a.bytes).digest('hex');
     const manager = actorOf(managerRow);
-    const handle = await commitBatchImport(ctx, manager, batchId, { undecided: 'skip' });
-    await handle.finished;
-    const status = await getImportStatus(k, manager, batchId);
-    const skipped = status.rows.filter((r) => r.outcome === 'skipped');
-    const rejected = status.rows.filter((r) => r.outcome === 'rejected');
+    const batchIds: string[] = [];
+    const totals = { created: 0, linked: 0, skipped: 0, rejected: 0 };
+    const skipped: { row: number; reason: string | null }[] = [];
+    const rejected: { row: number; reason: string | null }[] = [];
+    let error: string | null = null;
+    let allImported = true;
+    for (const [i, part] of parts.entries()) {
+      const suffix = parts.length > 1 ? ` (часть ${i + 1} из ${parts.length})` : '';
+      const input: ReferralSubmit = {
+        id: crypto.randomUUID(),
+        title: `Импорт из файла ${fileName}`.slice(0, 200 - suffix.length) + suffix,
+        fileName,
+        fileHash,
+        rows: part,
+        // The rows that failed the check travel with the first part, for its report.
+        rejectedRows: i === 0 ? invalid.slice(0, REFERRAL_BATCH_MAX_ROWS).map((r) => ({ row: r.row, label: `Строка ${r.row}`, reason: r.errors.map((e) => e.message).join('; ').slice(0, 1000) || 'ошибка в строке' })) : [],
+      };
+      let batchId: string;
+      try {
+        batchId = (await writeTransaction(ctx, (w) => submitReferralBatch(w, actorOf(phys), validateReferralSubmit(input)))).id;
+      } catch (err) {
+        if (err instanceof AppError) return fail(`таблица не принята сервером${suffix}: ${err.message}`);
+        throw err;
+      }
+      batchIds.push(batchId);
+      const handle = await commitBatchImport(ctx, manager, batchId, { undecided: 'skip' });
+      await handle.finished;
+      const status = await getImportStatus(k, manager, batchId);
+      for (const key of ['created', 'linked', 'skipped', 'rejected'] as const) totals[key] += status[key];
+      for (const r of status.rows) {
+        if (r.outcome === 'skipped') skipped.push({ row: r.row, reason: r.reason });
+        if (r.outcome === 'rejected') rejected.push({ row: r.row, reason: r.reason });
+      }
+      if (status.status !== 'imported') {
+        allImported = false;
+        error = status.error;
+        break;
+      }
+    }
+    const status = { status: allImported ? 'imported' : 'importing', ...totals, error };
+    const batchId = batchIds.join(', ');
     if (a.json) {
       await write(
         io.stdout,
         `${JSON.stringify({
-          batchId,
+          batchId: batchIds[0],
+          batchIds,
           status: status.status,
           file: path.basename(a.file),
           physician: phys.login,
@@ -117,8 +146,8 @@ export async function commitReferralFile(a: CommitArgs, io: { stdout: Out; stder
             rejected: status.rejected,
           },
           invalidRows: invalid,
-          skippedRows: skipped.map((r) => ({ row: r.row, reason: r.reason })),
-          rejectedRows: rejected.map((r) => ({ row: r.row, reason: r.reason })),
+          skippedRows: skipped,
+          rejectedRows: rejected,
           error: status.error,
         })}\n`,
       );
@@ -132,7 +161,7 @@ export async function commitReferralFile(a: CommitArgs, io: { stdout: Out; stder
       if (skipped.length) lines.push(`Пропущены (возможные дубликаты, нужно решение руководителя проекта в программе): строки ${skipped.slice(0, 50).map((r) => r.row).join(', ')}${skipped.length > 50 ? ' …' : ''}.`);
       for (const r of rejected.slice(0, 50)) lines.push(`  строка ${r.row}: ${r.reason ?? 'отклонена'}`);
       if (status.error) lines.push(`Внимание: ${status.error}`);
-      lines.push(`Таблица ${batchId}: ${status.status === 'imported' ? 'импортирована' : 'импорт не завершён'}.`);
+      lines.push(`${batchIds.length > 1 ? 'Таблицы' : 'Таблица'} ${batchId}: ${status.status === 'imported' ? (batchIds.length > 1 ? 'импортированы' : 'импортирована') : 'импорт не завершён'}.`);
       await write(io.stdout, `${lines.join('\n')}\n`);
     }
     return status.status === 'imported' ? 0 : 1;

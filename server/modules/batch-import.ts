@@ -102,11 +102,12 @@ async function markOpenRequests(db: Kysely<Database>, rows: readonly ReferralBat
   for (const page of chunks(ids)) {
     const reqs = await db
       .selectFrom('consultation_requests')
-      .select(['id', 'patient_id', 'centre', 'profile'])
+      .select(['id', 'patient_id', 'centre', 'profile', 'status'])
       .where('patient_id', 'in', page)
-      .where('status', 'in', [...OPEN_REQUEST_STATUSES])
       .execute();
-    for (const q of reqs) open.set(`${q.patient_id}\n${q.centre}\n${q.profile}`, q.id);
+    // Status filtered here, not in SQL: with both IN-lists SQLite picks the status index and
+    // scans every open request per page (quadratic in a bulk import); by patient it is a lookup.
+    for (const q of reqs) if ((OPEN_REQUEST_STATUSES as readonly string[]).includes(q.status)) open.set(`${q.patient_id}\n${q.centre}\n${q.profile}`, q.id);
   }
   for (const r of rows) {
     for (const c of out.get(r.row)?.values() ?? []) c.openRequestId = open.get(`${c.id}\n${r.fields.centre}\n${r.fields.profile}`) ?? null;

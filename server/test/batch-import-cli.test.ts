@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateReferralXlsx } from '../../shared/referral/fixtures/generate.js';
 import { makeXlsx, toSerial } from '../../shared/referral/fixtures/make-xlsx.js';
 import { createUser } from '../auth/accounts.js';
 import { openDatabase } from '../db/connection.js';
@@ -71,6 +72,30 @@ describe('admin import --commit', () => {
     expect(r.stdout).toContain('Создано пациентов: 0');
     expect(r.stdout).toContain('связано с существующими: 0; пропущено: 2');
     expect(r.stdout).toContain('импортирована');
+  });
+
+  it('a file over one batch (5,000 rows) goes in as consecutive parts, every row once', async () => {
+    const big = path.join(dir, 'big.xlsx');
+    await writeFile(big, generateReferralXlsx(5_100, 77));
+    const r = await runAdmin(envFor(db), ['import', big, '--commit', '--physician', 'cli-phys', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { status: string; batchIds: string[]; summary: Record<string, number> };
+    expect(out.status).toBe('imported');
+    expect(out.batchIds).toHaveLength(2);
+    expect(out.summary.sent).toBe(5_100);
+    expect(out.summary.created + out.summary.linked + out.summary.skipped + out.summary.rejected).toBe(5_100);
+    const conn = openDatabase(db.database);
+    try {
+      const parts = await conn.kysely.selectFrom('referral_batches').select(['title', 'row_count']).where('id', 'in', out.batchIds).orderBy('title').execute();
+      expect(parts.map((p) => [p.title, Number(p.row_count)])).toEqual([
+        ['Импорт из файла big.xlsx (часть 1 из 2)', 5_000],
+        ['Импорт из файла big.xlsx (часть 2 из 2)', 100],
+      ]);
+      const outcomes = await conn.kysely.selectFrom('batch_import_rows').select((eb) => eb.fn.countAll<number>().as('n')).where('batch_id', 'in', out.batchIds).executeTakeFirstOrThrow();
+      expect(Number(outcomes.n)).toBe(5_100);
+    } finally {
+      await conn.close();
+    }
   });
 
   it('refuses an unknown physician', async () => {
