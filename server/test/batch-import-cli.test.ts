@@ -79,7 +79,7 @@ describe('admin import --commit', () => {
     await writeFile(big, generateReferralXlsx(5_100, 77));
     const r = await runAdmin(envFor(db), ['import', big, '--commit', '--physician', 'cli-phys', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { status: string; batchIds: string[]; summary: Record<string, number> };
+    const out = JSON.parse(r.stdout) as { status: string; batchIds: string[]; summary: { sent: number; created: number; linked: number; skipped: number; rejected: number } };
     expect(out.status).toBe('imported');
     expect(out.batchIds).toHaveLength(2);
     expect(out.summary.sent).toBe(5_100);
