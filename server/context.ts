@@ -25,6 +25,8 @@ export interface WriteScope {
   /** The engine, for the few statements that differ (row locks on PostgreSQL). */
   kind: DatabaseKind;
   changed(entity: SyncEntity, ids: readonly string[]): Promise<void>;
+  /** The service around the transaction (configuration, blob store location, SMS gateway). */
+  ctx: AppContext;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function writeTransaction<T>(ctx: AppContext, fn: (w: WriteScope) =
     fn({
       tx,
       kind: ctx.db.kind,
+      ctx,
       changed: async (entity, ids) => {
         for (const a of await recordChanges(tx, entity, ids)) audiences.add(a);
       },

@@ -2,6 +2,10 @@ import { ServiceError } from './errors.js';
 import { createLogger } from './logger.js';
 import { registerDataHandlers } from './data-handlers.js';
 import { registerDocumentHandlers } from './document-handlers.js';
+import { registerCalendarHandlers } from './calendar-handlers.js';
+import { registerConclusionHandlers } from './conclusion-handlers.js';
+import { registerDocCacheHandlers } from './doc-cache-handlers.js';
+import { registerDoctorHandlers } from './doctor-handlers.js';
 import { registerImportHandlers } from './import-handlers.js';
 import { registerManagerHandlers } from './manager-handlers.js';
 import { registerReferralHandlers } from './referral-handlers.js';
@@ -67,6 +71,10 @@ export async function createDesktopServices(opts: DesktopServicesOptions): Promi
   registerDocumentHandlers(router, sessions, bus);
   registerImportHandlers(router, sessions, bus);
   registerManagerHandlers(router, sessions, bus);
+  registerDoctorHandlers(router, sessions, bus);
+  registerDocCacheHandlers(router, sessions, bus);
+  registerCalendarHandlers(router, sessions, bus);
+  registerConclusionHandlers(router, sessions, bus);
   router.assertComplete();
 
   await sessions.restore();

@@ -12,6 +12,7 @@ import { ManagerHome } from './homes/ManagerHome';
 import { PhysicianHome } from './homes/PhysicianHome';
 import { DraftsView } from './referrals/DraftsView';
 import { ManagerBatches } from './referrals/ManagerBatches';
+import { CalendarView } from './calendar/CalendarView';
 import { PipelineDashboard } from './dashboard/PipelineDashboard';
 import { SmsOutbox } from './sms/SmsOutbox';
 import { StatusView } from './referrals/StatusView';
@@ -42,7 +43,10 @@ function viewsFor(user: PublicUser): View[] {
         { id: 'centre-queues', label: 'shell.nav.centreQueues', render: (u) => <DoctorQueue user={u} /> },
       ];
     case 'doctor':
-      return [{ id: 'centre-queue', label: 'shell.nav.centreQueue', render: (u) => <DoctorQueue user={u} /> }];
+      return [
+        { id: 'centre-queue', label: 'shell.nav.centreQueue', render: (u) => <DoctorQueue user={u} /> },
+        { id: 'calendar', label: 'shell.nav.calendar', render: (u) => <CalendarView user={u} /> },
+      ];
     case 'admin':
       return [
         {

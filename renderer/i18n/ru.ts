@@ -3,8 +3,12 @@
  * message gives the three Russian forms (1 изменение, 2 изменения, 5 изменений) and takes `count`.
  * Other locales, when they come, must have exactly these keys (see `Dictionary` in index.ts).
  */
+import { ruCalendar } from './ru-calendar';
+import { ruConclusion } from './ru-conclusion';
 import { ruDashboard } from './ru-dashboard';
+import { ruDoctor } from './ru-doctor';
 import { ruImport } from './ru-import';
+import { ruViewers } from './ru-viewers';
 
 export const ru = {
   'app.name': 'Облако здоровья',
@@ -62,6 +66,7 @@ export const ru = {
   'shell.nav.incomingBatches': 'Входящие таблицы',
   'shell.nav.pipeline': 'Воронка программы',
   'shell.nav.smsOutbox': 'SMS',
+  'shell.nav.calendar': 'Календарь',
   'shell.toggleNav': 'Показать или скрыть разделы',
 
   'sync.state.online': 'В сети',
@@ -385,4 +390,8 @@ export const ru = {
   'batches.empty.body': 'Когда лечащие врачи отправят таблицы направлений, они появятся здесь автоматически.',
   ...ruImport,
   ...ruDashboard,
+  ...ruDoctor,
+  ...ruCalendar,
+  ...ruConclusion,
+  ...ruViewers,
 } as const;

@@ -8,6 +8,7 @@ import * as m0003 from './migrations/0003_documents.js';
 import * as m0004 from './migrations/0004_batch_import.js';
 import * as m0005 from './migrations/0005_intake_and_sms.js';
 import * as m0006 from './migrations/0006_scale_indexes.js';
+import * as m0007 from './migrations/0007_consultations_conclusions.js';
 
 const log = createLogger('db.migrate');
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, { up: (db: Parameters<typeof m0001.up>[0], kind
   '0004_batch_import': m0004,
   '0005_intake_and_sms': m0005,
   '0006_scale_indexes': m0006,
+  '0007_consultations_conclusions': m0007,
 };
 
 class StaticProvider implements MigrationProvider {

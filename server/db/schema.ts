@@ -26,6 +26,8 @@ export interface UsersTable {
   is_demo: number;
   created_at: string;
   updated_at: string;
+  /** The doctor's post as printed on conclusions (0007), e.g. «врач — сердечно-сосудистый хирург». */
+  post: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {
@@ -133,6 +135,12 @@ export interface ConsultationsTable {
   cancel_reason: string | null;
   created_at: string;
   updated_at: string;
+  /** `regular` | `duty` (0007). */
+  kind: Generated<string>;
+  /** `doctor` | `patient` | `system`. */
+  cancelled_by: string | null;
+  rescheduled_from: string | null;
+  reminder_sent_at: string | null;
 }
 
 export interface ConclusionsTable {
@@ -145,6 +153,22 @@ export interface ConclusionsTable {
   pdf_sha256: string | null;
   issued_by: string;
   issued_at: string | null;
+  created_at: string;
+  /** Snapshot at issue (0007): the doctor's name and post as printed. */
+  doctor_name: string | null;
+  doctor_post: string | null;
+  verification_code: string | null;
+  superseded_by: string | null;
+  corrects_id: string | null;
+}
+
+export interface DutySlotsTable {
+  id: string;
+  doctor_id: string;
+  centre: string;
+  starts_at: string;
+  ends_at: string;
+  consultation_id: string | null;
   created_at: string;
 }
 
@@ -269,6 +293,7 @@ export interface Database {
   messages: MessagesTable;
   notifications: NotificationsTable;
   sms_outbox: SmsOutboxTable;
+  duty_slots: DutySlotsTable;
   batch_import_decisions: BatchImportDecisionsTable;
   batch_import_rows: BatchImportRowsTable;
   audit_events: AuditEventsTable;

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { CONCLUSION_PDF_MAX_BYTES } from '../../shared/api/contract.js';
 import { CENTRES, DOCUMENT_TYPES, REGIONS } from '../../shared/reference/index.js';
 import { audienceOf } from '../auth/actor.js';
 import { changePassword, createUser, getUser, listUsers, login, logout } from '../auth/accounts.js';
@@ -12,6 +13,9 @@ import { refreshPatientStage } from '../modules/patient-stage.js';
 import { getVisibleBatch, listVisibleBatches } from '../modules/referral-batches.js';
 import { cancelBatchImport, commitBatchImport, findDuplicateCandidates, getImportStatus, importProgress, saveDecisions } from '../modules/batch-import.js';
 import { buildBatchReport } from '../modules/batch-report.js';
+import { conclusionPdf, listVisibleConclusions, verifyByCode, verifyByPdf } from '../modules/conclusions.js';
+import { cancelConsultation, listVisibleConsultations } from '../modules/consultations.js';
+import { listNotifications, markNotificationsRead } from '../modules/notifications.js';
 import { pipelineList, pipelineSummary } from '../modules/pipeline.js';
 import { listSmsOutbox, resendSms } from '../modules/sms-outbox.js';
 import { createRequest, getVisibleRequest, listVisibleRequests, scheduleRequest, takeRequest } from '../modules/requests.js';
@@ -372,6 +376,65 @@ export const handlers: Handlers = {
     };
     if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
     return new BinaryReply(range ? 206 : 200, headers, blobs.read(row.sha256, start, end));
+  },
+
+  listConsultations: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const items = await listVisibleConsultations(tx, i.actor, i.query);
+      await auditIn(i, tx, [{ actor: i.actor, action: 'consultation.list', result: 'ok', details: { patientIds: [...new Set(items.map((c) => c.patientId))] } }]);
+      return { items };
+    }),
+  cancelConsultation: async (i, ctx) => {
+    const c = await writeTransaction(ctx, async (w) => {
+      const cancelled = await cancelConsultation(w, i.actor, { id: i.params.id, reason: i.body.reason });
+      await auditIn(i, w.tx, [
+        { actor: i.actor, action: 'consultation.cancel', patientId: cancelled.patientId, entity: 'consultation', entityId: cancelled.id, result: 'ok', details: { by: i.actor.role } },
+      ]);
+      return cancelled;
+    });
+    return c;
+  },
+  listConclusions: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const items = await listVisibleConclusions(tx, i.actor, i.query);
+      await auditIn(i, tx, [{ actor: i.actor, action: 'conclusion.list', result: 'ok', details: { patientIds: [...new Set(items.map((c) => c.patientId))] } }]);
+      return { items };
+    }),
+  getConclusionPdf: async (i, ctx) => {
+    const pdf = await conclusionPdf(ctx, i.actor, i.params.id);
+    await ctx.db.kysely.transaction().execute((tx) =>
+      auditIn(i, tx, [
+        { actor: i.actor, action: 'conclusion.read', patientId: pdf.conclusion.patientId, entity: 'conclusion', entityId: pdf.conclusion.id, result: 'ok', details: { version: pdf.conclusion.version } },
+      ]),
+    );
+    return new BinaryReply(
+      200,
+      {
+        'content-type': 'application/pdf',
+        'content-length': String(pdf.bytes.byteLength),
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(pdf.fileName)}`,
+        etag: `"${pdf.conclusion.pdfSha256}"`,
+        'cache-control': 'no-store',
+      },
+      Buffer.from(pdf.bytes.buffer, pdf.bytes.byteOffset, pdf.bytes.byteLength),
+    );
+  },
+  verifyConclusionCode: async (i, ctx) => verifyByCode(ctx.db.kysely, i.params.code),
+  verifyConclusionPdf: async (i, ctx) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of i.raw ?? []) {
+      size += c.byteLength;
+      // A chunked body has no declared length: the cap is enforced while reading.
+      if (size > CONCLUSION_PDF_MAX_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', 'Файл больше 10 МБ: это не файл заключения.');
+      chunks.push(Buffer.from(c));
+    }
+    return verifyByPdf(ctx.db.kysely, new Uint8Array(Buffer.concat(chunks)));
+  },
+  listNotifications: async (i, ctx) => listNotifications(ctx.db.kysely, i.actor),
+  markNotificationsRead: async (i, ctx) => {
+    await markNotificationsRead(ctx.db.kysely, i.actor, i.body.ids);
+    return { ok: true };
   },
 
   syncPull: async (i, ctx) => {

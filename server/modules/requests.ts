@@ -220,7 +220,7 @@ export async function listVisibleRequests(
 export async function scheduleRequest(
   w: WriteScope,
   actor: Actor,
-  input: { id: string; startsAt: string; durationMinutes: number },
+  input: { id: string; consultationId?: string | undefined; startsAt: string; durationMinutes: number },
 ): Promise<{ request: ConsultationRequest; consultationId: string; startsAt: string; endsAt: string }> {
   if (actor.role !== 'doctor') throw forbidden();
   const row = await loadVisible(w, actor, input.id);
@@ -257,7 +257,10 @@ export async function scheduleRequest(
     );
   }
   const now = new Date().toISOString();
-  const consultationId = crypto.randomUUID();
+  const consultationId = input.consultationId ?? crypto.randomUUID();
+  if (input.consultationId && (await w.tx.selectFrom('consultations').select('id').where('id', '=', input.consultationId).executeTakeFirst())) {
+    throw new AppError('CONFLICT', 'Консультация с таким идентификатором уже есть. Обновите календарь.');
+  }
   await w.tx
     .insertInto('consultations')
     .values({ id: consultationId, request_id: row.id, doctor_id: actor.userId, starts_at: startsAt, ends_at: endsAt, status: 'scheduled', cancel_reason: null, created_at: now, updated_at: now })
@@ -269,6 +272,7 @@ export async function scheduleRequest(
     .where('id', '=', row.id)
     .execute();
   await w.changed('request', [row.id]);
+  await w.changed('consultation', [consultationId]);
   await refreshPatientStage(w, row.patient_id);
   return { request: toRequest(updated), consultationId, startsAt, endsAt };
 }

@@ -151,11 +151,25 @@ async function documentAudiences(tx: Kysely<Database>, ids: string[]): Promise<M
   return out;
 }
 
+/** Rows that belong to a request (consultations, conclusions): exactly the request's audiences. */
+function viaRequest(tableName: 'consultations' | 'conclusions') {
+  return async (tx: Kysely<Database>, ids: string[]): Promise<Map<string, Set<string>>> => {
+    const out = new Map<string, Set<string>>();
+    const rows = await tx.selectFrom(tableName).select(['id', 'request_id']).where('id', 'in', ids).execute();
+    if (rows.length === 0) return out;
+    const requests = await requestAudiences(tx, [...new Set(rows.map((r) => r.request_id))]);
+    for (const r of rows) out.set(r.id, new Set(requests.get(r.request_id) ?? []));
+    return out;
+  };
+}
+
 const AUDIENCES: Record<SyncEntity, (tx: Kysely<Database>, ids: string[]) => Promise<Map<string, Set<string>>>> = {
   patient: patientAudiences,
   request: requestAudiences,
   batch: batchAudiences,
   document: documentAudiences,
+  consultation: viaRequest('consultations'),
+  conclusion: viaRequest('conclusions'),
 };
 
 /** Is the row visible to this audience right now? The one visibility rule for REST and sync. */

@@ -5,6 +5,8 @@ import { toPatient } from '../modules/patients.js';
 import { toRequest } from '../modules/requests.js';
 import { toBatch } from '../modules/referral-batches.js';
 import { toDocument } from '../modules/documents.js';
+import { loadConclusions } from '../modules/conclusions.js';
+import { loadConsultations } from '../modules/consultations.js';
 
 /**
  * Returns the caller's changes after `since`, oldest first. Row data is read through the same
@@ -85,7 +87,17 @@ export async function pullChanges(
     for (const r of rows) documents.set(r.id, { op: 'put', entity: 'document', id: r.id, data: toDocument(r, r.uploader_name) });
   }
 
-  const byEntity: Record<string, Map<string, Change>> = { patient: patients, request: requests, batch: batches, document: documents };
+  // Consultations and conclusions: the audience was checked by the index page above.
+  const consultations = new Map<string, Change>();
+  for (const ids of chunks(live('consultation'))) {
+    for (const c of await loadConsultations(db, ids)) consultations.set(c.id, { op: 'put', entity: 'consultation', id: c.id, data: c });
+  }
+  const conclusions = new Map<string, Change>();
+  for (const ids of chunks(live('conclusion'))) {
+    for (const c of await loadConclusions(db, ids)) conclusions.set(c.id, { op: 'put', entity: 'conclusion', id: c.id, data: c });
+  }
+
+  const byEntity: Record<string, Map<string, Change>> = { patient: patients, request: requests, batch: batches, document: documents, consultation: consultations, conclusion: conclusions };
   const changes: Change[] = [];
   const patientIds = new Set<string>();
   const batchIds: string[] = [];
@@ -99,6 +111,7 @@ export async function pullChanges(
       if (put.op === 'put' && put.entity === 'request') patientIds.add(put.data.patientId);
       if (put.op === 'put' && put.entity === 'batch') batchIds.push(put.id);
       if (put.op === 'put' && put.entity === 'document') patientIds.add(put.data.patientId);
+      if (put.op === 'put' && (put.entity === 'consultation' || put.entity === 'conclusion')) patientIds.add(put.data.patientId);
     } else if (Number(e.deleted) === 1) {
       changes.push({ op: 'del', entity: entity.data, id: e.entity_id });
     }

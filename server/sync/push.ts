@@ -8,6 +8,9 @@ import { appendAudit } from '../audit/audit-log.js';
 import { writeTransaction, type AppContext, type WriteScope } from '../context.js';
 import { AppError, forbidden } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { issueConclusion } from '../modules/conclusions.js';
+import { cancelConsultation, completeConsultation, rescheduleConsultation } from '../modules/consultations.js';
+import { getVisibleDocument } from '../modules/documents.js';
 import { createPatient, updatePatient } from '../modules/patients.js';
 import { submitReferralBatch, validateReferralSubmit } from '../modules/referral-batches.js';
 import { createRequest, scheduleRequest, setRequestStatus, takeRequest, transferRequest } from '../modules/requests.js';
@@ -87,6 +90,35 @@ const HANDLERS: Record<MutationName, Handler> = {
       audit: { action: 'referral.submit', entity: 'batch', entityId: batch.id, details: { rowCount: batch.rowCount } },
     };
   },
+  'consultation.reschedule': handler('consultation.reschedule', async (w, a, args) => {
+    const c = await rescheduleConsultation(w, a, args);
+    return { result: c, patientId: c.patientId, audit: { action: 'consultation.reschedule', entity: 'consultation', entityId: c.id, details: { from: args.id, startsAt: c.startsAt, endsAt: c.endsAt } } };
+  }),
+  'consultation.cancel': handler('consultation.cancel', async (w, a, args) => {
+    const c = await cancelConsultation(w, a, args);
+    return { result: c, patientId: c.patientId, audit: { action: 'consultation.cancel', entity: 'consultation', entityId: c.id, details: { by: 'doctor' } } };
+  }),
+  'consultation.complete': handler('consultation.complete', async (w, a, args) => {
+    const c = await completeConsultation(w, a, args.id);
+    return { result: c, patientId: c.patientId, audit: { action: 'consultation.complete', entity: 'consultation', entityId: c.id, details: {} } };
+  }),
+  'conclusion.issue': handler('conclusion.issue', async (w, a, args) => {
+    const c = await issueConclusion(w, a, args);
+    return {
+      result: c,
+      patientId: c.patientId,
+      audit: { action: 'conclusion.issue', entity: 'conclusion', entityId: c.id, details: { requestId: c.requestId, version: c.version, verificationCode: c.verificationCode, correctsId: c.correctsId } },
+    };
+  }),
+  // A view made on the desktop (possibly offline, from its cache) reaches the audit log here.
+  'document.view': handler('document.view', async (w, a, args) => {
+    const doc = await getVisibleDocument(w.tx, a, args.documentId);
+    return {
+      result: { ok: true },
+      patientId: doc.patient_id,
+      audit: { action: 'document.view', entity: 'document', entityId: doc.id, details: { viewedAt: args.viewedAt, fromCache: args.fromCache, sha256: doc.sha256 } },
+    };
+  }),
 };
 
 /**

@@ -147,6 +147,25 @@ const PLANS: Record<ApiName, Plan> = {
     return who === 'manager' ? { status: 404, code: 'NOT_FOUND', path } : { status: 403, code: 'FORBIDDEN', path };
   },
   listSmsOutbox: only(200, ['manager']),
+  listConsultations: only(200, ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'patientA', 'patientB']),
+  // No such consultation: those who may cancel are told so; the rest are refused before the lookup.
+  cancelConsultation: (_w, who) => {
+    const path = `/api/consultations/${crypto.randomUUID()}/cancel`;
+    const body = { reason: 'Не могу прийти' };
+    if (who === 'anon') return { status: 401, path, body };
+    return ['doctorBakulev', 'doctorKulakov', 'patientA', 'patientB'].includes(who) ? { status: 404, code: 'NOT_FOUND', path, body } : { status: 403, code: 'FORBIDDEN', path, body };
+  },
+  listConclusions: only(200, ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'patientA', 'patientB']),
+  getConclusionPdf: (_w, who) => {
+    const path = `/api/conclusions/${crypto.randomUUID()}/pdf`;
+    if (who === 'anon') return { status: 401, path };
+    return who === 'admin' ? { status: 403, code: 'FORBIDDEN', path } : { status: 404, code: 'NOT_FOUND', path };
+  },
+  // Public: anyone holding the paper may check it; an unknown code is simply not valid.
+  verifyConclusionCode: () => ({ status: 200, path: `/api/conclusions/verify/${'0'.repeat(64)}`, check: (b) => expect(b.valid).toBe(false) }),
+  verifyConclusionPdf: () => ({ status: 200, bytes: pdfBytes(), check: (b) => expect(b.valid).toBe(false) }),
+  listNotifications: only(200, ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'admin', 'patientA', 'patientB']),
+  markNotificationsRead: only(200, ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'admin', 'patientA', 'patientB'], { body: { ids: [crypto.randomUUID()] } }),
   uploadDocument: (w, who) => {
     const path = uploadPath(w.pA.patientId);
     const bytes = pdfBytes();

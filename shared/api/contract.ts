@@ -3,6 +3,9 @@ import { BatchDuplicates, ImportDecisionsBody, ImportProgress, ImportStatus } fr
 import { ConsentBasis, DOCUMENT_MAX_BYTES, DocumentFileName, DocumentTypeCode, PatientDocument } from '../domain/documents.js';
 import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate } from '../domain/patients.js';
+import { Conclusion, ConclusionVerification } from '../domain/conclusions.js';
+import { Consultation, ConsultationCancelBody } from '../domain/consultations.js';
+import { NotificationList, NotificationsReadBody } from '../domain/notifications.js';
 import { PipelineList, PipelineListQuery, PipelineSummary } from '../domain/pipeline.js';
 import { ReferralBatch, ReferralBatchSummary } from '../domain/referrals.js';
 import { SmsOutboxItem, SmsOutboxList, SmsOutboxQuery } from '../domain/sms.js';
@@ -169,6 +172,19 @@ export const AuditVerifyResponse = z.object({
   reason: z.string().nullable(),
 });
 
+export const ConsultationListQuery = z.strictObject({
+  requestId: Id.optional(),
+  from: IsoDateTime.optional(),
+  to: IsoDateTime.optional(),
+});
+export const ConsultationList = z.object({ items: z.array(Consultation) });
+export const ConclusionListQuery = z.strictObject({ requestId: Id.optional() });
+export const ConclusionList = z.object({ items: z.array(Conclusion) });
+const CodeParams = z.strictObject({ code: z.string().regex(/^[0-9a-f]{64}$/, 'Код проверки: 64 шестнадцатеричных символа.') });
+const PdfBytes = z.unknown().describe('Файл заключения (application/pdf)');
+/** A conclusion PDF is far below this; the limit only stops a verification request from being a DoS. */
+export const CONCLUSION_PDF_MAX_BYTES = 10 * 1024 * 1024;
+
 export const API = {
   health: route({ method: 'GET', path: '/api/health', summary: 'Состояние сервиса', roles: 'public', patientData: false, response: HealthResponse }),
   openapi: route({ method: 'GET', path: '/api/openapi.json', summary: 'Описание API (OpenAPI)', roles: 'public', patientData: false, response: z.record(z.string(), z.unknown()) }),
@@ -201,6 +217,14 @@ export const API = {
   listSmsOutbox: route({ method: 'GET', path: '/api/sms-outbox', summary: 'Очередь SMS (пароли скрыты, кроме демо-режима)', roles: ['manager'], patientData: true, query: SmsOutboxQuery, response: SmsOutboxList }),
   uploadDocument: route({ method: 'POST', path: '/api/patients/:id/documents', summary: 'Загрузить документ пациента (тело — файл)', roles: ['physician', 'manager', 'patient'], patientData: true, params: PatientIdParams, query: DocumentUploadQuery, response: PatientDocument, bodyLimit: DOCUMENT_MAX_BYTES, rawBody: true }),
   getDocumentContent: route({ method: 'GET', path: '/api/documents/:id/content', summary: 'Содержимое документа (ETag = SHA-256, Range)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, params: IdParams, response: DocumentBytes, binaryResponse: true }),
+  listConsultations: route({ method: 'GET', path: '/api/consultations', summary: 'Консультации (в пределах видимости роли)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, query: ConsultationListQuery, response: ConsultationList }),
+  cancelConsultation: route({ method: 'POST', path: '/api/consultations/:id/cancel', summary: 'Отменить консультацию с указанием причины (пациент или врач)', roles: ['doctor', 'patient'], patientData: true, params: IdParams, body: ConsultationCancelBody, response: Consultation }),
+  listConclusions: route({ method: 'GET', path: '/api/conclusions', summary: 'Заключения (все версии, в пределах видимости роли)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, query: ConclusionListQuery, response: ConclusionList }),
+  getConclusionPdf: route({ method: 'GET', path: '/api/conclusions/:id/pdf', summary: 'Заключение (PDF)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, params: IdParams, response: PdfBytes, binaryResponse: true }),
+  verifyConclusionCode: route({ method: 'GET', path: '/api/conclusions/verify/:code', summary: 'Проверка заключения по коду (QR)', roles: 'public', patientData: false, params: CodeParams, response: ConclusionVerification }),
+  verifyConclusionPdf: route({ method: 'POST', path: '/api/conclusions/verify', summary: 'Проверка файла заключения (тело — PDF)', roles: 'public', patientData: false, response: ConclusionVerification, bodyLimit: CONCLUSION_PDF_MAX_BYTES, rawBody: true }),
+  listNotifications: route({ method: 'GET', path: '/api/notifications', summary: 'Уведомления пользователя', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, response: NotificationList }),
+  markNotificationsRead: route({ method: 'POST', path: '/api/notifications/read', summary: 'Отметить уведомления прочитанными', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, body: NotificationsReadBody, response: Ok }),
   syncPull: route({ method: 'POST', path: '/api/sync/pull', summary: 'Синхронизация: получить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PullRequest, response: PullResponse }),
   syncPush: route({ method: 'POST', path: '/api/sync/push', summary: 'Синхронизация: отправить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PushRequest, response: PushResponse, bodyLimit: PUSH_MAX_BODY_BYTES }),
   listAudit: route({ method: 'GET', path: '/api/audit', summary: 'Журнал аудита', roles: ['admin'], patientData: false, query: AuditQuery, response: AuditList }),

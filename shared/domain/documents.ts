@@ -71,3 +71,12 @@ export const PatientDocument = z.object({
   createdAt: IsoDateTime,
 });
 export type PatientDocument = z.infer<typeof PatientDocument>;
+
+/** `document.view`: who opened which document when (the desktop may have been offline). */
+export const DocumentView = z.strictObject({
+  documentId: Id,
+  viewedAt: IsoDateTime,
+  /** Read from the local cache (offline or not) rather than the server. */
+  fromCache: z.boolean(),
+});
+export type DocumentView = z.infer<typeof DocumentView>;

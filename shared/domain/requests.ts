@@ -105,5 +105,10 @@ const scheduleFields = {
 export const RequestScheduleBody = z.strictObject(scheduleFields);
 export type RequestScheduleBody = z.infer<typeof RequestScheduleBody>;
 /** `request.schedule`: a centre doctor books a consultation for a request of their centre. */
-export const RequestSchedule = z.strictObject({ id: Id, ...scheduleFields });
+export const RequestSchedule = z.strictObject({
+  id: Id,
+  /** Made by the desktop so an offline booking is the same consultation when it is replayed. */
+  consultationId: Id.optional(),
+  ...scheduleFields,
+});
 export type RequestSchedule = z.infer<typeof RequestSchedule>;

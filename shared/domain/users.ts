@@ -10,6 +10,8 @@ export const PublicUser = z.object({
   fullName: z.string(),
   centre: CentreCode.nullable(),
   isDuty: z.boolean(),
+  /** A centre doctor's post (for the conclusion's signature block); null for others. */
+  post: z.string().nullable().default(null),
   patientId: Id.nullable(),
   mustChangePassword: z.boolean(),
   disabled: z.boolean(),
@@ -38,6 +40,8 @@ export const UserCreate = z
     fullName: z.string().trim().min(1).max(200),
     centre: CentreCode.nullable().optional(),
     isDuty: z.boolean().optional(),
+    /** A centre doctor's post, printed in the conclusion's signature block. */
+    post: z.string().trim().min(1).max(200).nullable().optional(),
   })
   .refine((u) => u.role !== 'doctor' || !!u.centre, {
     message: 'Врач центра должен быть привязан к центру.',

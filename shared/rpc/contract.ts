@@ -4,12 +4,14 @@ import { ErrorCode } from '../domain/errors.js';
 import { Id, IsoDateTime } from '../domain/ids.js';
 import { Patient, PatientCreate, PatientStage } from '../domain/patients.js';
 import { BatchDuplicates, ImportDecision, ImportProgress, ImportStatus } from '../domain/batch-import.js';
+import { Conclusion, ConclusionDraftContent } from '../domain/conclusions.js';
+import { Consultation } from '../domain/consultations.js';
 import { PipelineFilter, PipelineList, PipelineSummary } from '../domain/pipeline.js';
 import { BatchOrigin, BatchSource, BatchStatus, REFERRAL_BATCH_MAX_ROWS, ReferralBatch, ReferralBatchRow, RejectedRow } from '../domain/referrals.js';
 import { SmsOutboxItem, SmsOutboxList, SmsStatus } from '../domain/sms.js';
 import { normalizeServerUrl } from '../domain/server-url.js';
 import { REFERRAL_FIELD_KEYS } from '../referral/columns.js';
-import { ConsultationRequest, RequestStatus } from '../domain/requests.js';
+import { CONSULTATION_MAX_MINUTES, CONSULTATION_MIN_MINUTES, ConsultationRequest, RequestSource, RequestStatus } from '../domain/requests.js';
 import type { Role } from '../domain/roles.js';
 import { PublicUser } from '../domain/users.js';
 import { SyncEntity } from '../sync/protocol.js';
@@ -127,6 +129,15 @@ export const QueueInput = z.strictObject({
   ...Page,
   status: RequestStatus.optional(),
   q: z.string().trim().max(100).optional(),
+  profile: z.string().min(1).max(64).optional(),
+  source: RequestSource.optional(),
+  region: z.string().min(1).max(8).optional(),
+  stage: PatientStage.optional(),
+  /** Only requests whose required documents are all present (true) or some are missing (false). */
+  documentsComplete: z.boolean().optional(),
+  overdue: z.boolean().optional(),
+  /** Only requests taken by the signed-in doctor. */
+  mine: z.boolean().optional(),
 });
 export const QueueOutput = z.object({ items: z.array(QueueRow), total: z.number().int() });
 
@@ -306,6 +317,84 @@ export const PipelineListInput = PipelineFilter.extend({
   offset: z.number().int().min(0).default(0),
 });
 
+// ── Centre doctor: patient card, document cache, calendar, conclusions ───────────────────────
+
+export const DOCUMENT_CACHE_STATES = ['absent', 'queued', 'downloading', 'cached', 'failed'] as const;
+export const DocumentCacheState = z.enum(DOCUMENT_CACHE_STATES);
+export type DocumentCacheState = z.infer<typeof DocumentCacheState>;
+
+export const CachedDocument = z.object({
+  documentId: Id,
+  state: DocumentCacheState,
+  size: z.number().int(),
+  bytesDone: z.number().int(),
+  /** Kept whatever the size limit (the doctor pinned it). */
+  pinned: z.boolean(),
+  error: z.string().nullable(),
+  lastAccess: IsoDateTime.nullable(),
+});
+export type CachedDocument = z.infer<typeof CachedDocument>;
+
+export const CacheStatus = z.object({
+  items: z.array(CachedDocument),
+  usedBytes: z.number().int(),
+  limitBytes: z.number().int(),
+});
+
+/** A document's bytes for a viewer: from the encrypted cache, or fetched (and cached) when online. */
+export const DocumentContent = z.object({
+  documentId: Id,
+  mime: z.string(),
+  fileName: z.string(),
+  base64: z.string(),
+  fromCache: z.boolean(),
+});
+
+export const ChecklistItem = z.object({
+  type: DocumentTypeCode,
+  label: z.string(),
+  required: z.boolean(),
+  present: z.boolean(),
+});
+
+export const PatientCard = z.object({
+  patient: Patient,
+  requests: z.array(ConsultationRequest),
+  documents: z.array(DocumentRow.extend({ cache: CachedDocument.nullable() })),
+  /** Per request: the checklist of its centre and profile. */
+  checklists: z.array(z.object({ requestId: Id, items: z.array(ChecklistItem), complete: z.boolean() })),
+  consultations: z.array(Consultation.extend({ pending: z.boolean() })),
+  conclusions: z.array(Conclusion.extend({ pending: z.boolean() })),
+});
+export type PatientCard = z.infer<typeof PatientCard>;
+
+export const CalendarInput = z.strictObject({ from: IsoDateTime, to: IsoDateTime });
+export const CalendarOutput = z.object({
+  consultations: z.array(Consultation.extend({ pending: z.boolean() })),
+});
+
+export const ScheduleInput = z.strictObject({
+  requestId: Id,
+  startsAt: IsoDateTime,
+  durationMinutes: z.number().int().min(CONSULTATION_MIN_MINUTES).max(CONSULTATION_MAX_MINUTES),
+});
+export const RescheduleInput = z.strictObject({
+  id: Id,
+  startsAt: IsoDateTime,
+  durationMinutes: z.number().int().min(CONSULTATION_MIN_MINUTES).max(CONSULTATION_MAX_MINUTES),
+  reason: z.string().trim().min(3).max(500),
+});
+
+export const ConclusionDraft = z.object({
+  requestId: Id,
+  consultationId: Id.nullable(),
+  /** Set when the draft is a correction of an issued version. */
+  correctsId: Id.nullable(),
+  content: ConclusionDraftContent,
+  updatedAt: IsoDateTime,
+});
+export type ConclusionDraft = z.infer<typeof ConclusionDraft>;
+
 export const RPC = {
   'app.info': method({ roles: 'public', input: Empty, output: AppInfo }),
   'session.get': method({ roles: 'public', input: Empty, output: Session }),
@@ -363,6 +452,30 @@ export const RPC = {
   'sms.resend': method({ roles: ['manager'], input: z.strictObject({ id: Id }), output: SmsOutboxItem }),
   'pipeline.summary': method({ roles: ['manager'], input: Empty, output: PipelineSummary }),
   'pipeline.list': method({ roles: ['manager'], input: PipelineListInput, output: PipelineList }),
+  /** Identity, requests, documents with their cache state, checklists, consultations, conclusions (local store). */
+  'patients.card': method({ roles: ['doctor', 'physician', 'manager'], input: z.strictObject({ patientId: Id }), output: PatientCard }),
+  'documents.cacheStatus': method({ roles: ['doctor'], input: z.strictObject({ patientId: Id.optional() }), output: CacheStatus }),
+  /** Audited: queues `document.view` (delivered when online). Offline and not cached: SERVER_UNREACHABLE. */
+  'documents.read': method({ roles: ['doctor', 'physician', 'manager'], input: z.strictObject({ documentId: Id }), output: DocumentContent }),
+  'documents.pin': method({ roles: ['doctor'], input: z.strictObject({ documentId: Id, pinned: z.boolean() }), output: CachedDocument }),
+  'calendar.list': method({ roles: ['doctor'], input: CalendarInput, output: CalendarOutput }),
+  /** Queued (`request.schedule` with a consultation id made here); refused at once with CONFLICT on a local clash. */
+  'consultations.schedule': method({ roles: ['doctor'], input: ScheduleInput, output: Consultation }),
+  'consultations.reschedule': method({ roles: ['doctor'], input: RescheduleInput, output: Consultation }),
+  'consultations.cancel': method({ roles: ['doctor'], input: z.strictObject({ id: Id, reason: z.string().trim().min(3).max(500) }), output: Consultation }),
+  'consultations.complete': method({ roles: ['doctor'], input: z.strictObject({ id: Id }), output: Consultation }),
+  'conclusions.getDraft': method({ roles: ['doctor'], input: z.strictObject({ requestId: Id }), output: ConclusionDraft.nullable() }),
+  'conclusions.saveDraft': method({
+    roles: ['doctor'],
+    input: z.strictObject({ requestId: Id, consultationId: Id.nullable(), correctsId: Id.nullable(), content: ConclusionDraftContent }),
+    output: ConclusionDraft,
+  }),
+  /** Checks the draft (VALIDATION_FAILED with issues), queues `conclusion.issue`, drops the draft. */
+  'conclusions.issue': method({ roles: ['doctor'], input: z.strictObject({ requestId: Id }), output: Conclusion.extend({ pending: z.boolean() }) }),
+  /** The draft rendered as the PDF it will become (locally, offline too), marked as a draft. */
+  'conclusions.preview': method({ roles: ['doctor'], input: z.strictObject({ requestId: Id }), output: z.object({ fileName: z.string(), base64: z.string() }) }),
+  /** An issued version's PDF from the central API (online). */
+  'conclusions.pdf': method({ roles: ['doctor', 'physician', 'manager'], input: z.strictObject({ id: Id }), output: z.object({ fileName: z.string(), base64: z.string() }) }),
 } as const satisfies Record<string, RpcMethodDef>;
 
 export type RpcMethod = keyof typeof RPC;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ErrorCode } from '../domain/errors.js';
-import { PatientDocument } from '../domain/documents.js';
+import { DocumentView, PatientDocument } from '../domain/documents.js';
 import { Id } from '../domain/ids.js';
 import { Patient, PatientCreate, PatientUpdate } from '../domain/patients.js';
+import { Conclusion, ConclusionIssue } from '../domain/conclusions.js';
+import { Consultation, ConsultationCancel, ConsultationComplete, ConsultationReschedule } from '../domain/consultations.js';
 import { ReferralBatch, ReferralSubmit } from '../domain/referrals.js';
 import { ConsultationRequest, RequestCreate, RequestSchedule, RequestSetStatus, RequestTake, RequestTransfer } from '../domain/requests.js';
 import type { Role } from '../domain/roles.js';
@@ -17,7 +19,9 @@ import type { Role } from '../domain/roles.js';
 
 /** `batch`: referral batches, seen by the physician who sent them and the manager only.
  * `document`: a patient document's metadata (never the bytes), seen by whoever sees the patient. */
-export const SYNC_ENTITIES = ['patient', 'request', 'batch', 'document'] as const;
+/** `consultation`: booked consultations; `conclusion`: issued conclusion versions (metadata and
+ * content, not the PDF), both seen by whoever sees the request. */
+export const SYNC_ENTITIES = ['patient', 'request', 'batch', 'document', 'consultation', 'conclusion'] as const;
 export const SyncEntity = z.enum(SYNC_ENTITIES);
 export type SyncEntity = z.infer<typeof SyncEntity>;
 
@@ -35,6 +39,8 @@ export const Change = z.union([
   z.object({ op: z.literal('put'), entity: z.literal('request'), id: Id, data: ConsultationRequest }),
   z.object({ op: z.literal('put'), entity: z.literal('batch'), id: Id, data: ReferralBatch }),
   z.object({ op: z.literal('put'), entity: z.literal('document'), id: Id, data: PatientDocument }),
+  z.object({ op: z.literal('put'), entity: z.literal('consultation'), id: Id, data: Consultation }),
+  z.object({ op: z.literal('put'), entity: z.literal('conclusion'), id: Id, data: Conclusion }),
   // A tombstone: deleted, or no longer visible to this caller. The client drops the row.
   z.object({ op: z.literal('del'), entity: SyncEntity, id: Id }),
 ]);
@@ -58,6 +64,12 @@ export const MUTATIONS = {
   'request.transfer': { args: RequestTransfer, roles: ['manager'] },
   'request.schedule': { args: RequestSchedule, roles: ['doctor'] },
   'referral.submit': { args: ReferralSubmit, roles: ['physician', 'manager'] },
+  'consultation.reschedule': { args: ConsultationReschedule, roles: ['doctor'] },
+  'consultation.cancel': { args: ConsultationCancel, roles: ['doctor'] },
+  'consultation.complete': { args: ConsultationComplete, roles: ['doctor'] },
+  'conclusion.issue': { args: ConclusionIssue, roles: ['doctor'] },
+  /** A document opened on the desktop, possibly offline from the cache: audited when it arrives. */
+  'document.view': { args: DocumentView, roles: ['physician', 'manager', 'doctor'] },
 } as const satisfies Record<string, { args: z.ZodType; roles: readonly Role[] }>;
 export type MutationName = keyof typeof MUTATIONS;
 export const MUTATION_NAMES = Object.keys(MUTATIONS) as [MutationName, ...MutationName[]];

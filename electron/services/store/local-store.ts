@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { Conclusion } from '../../../shared/domain/conclusions.js';
+import { Consultation } from '../../../shared/domain/consultations.js';
 import { PatientDocument } from '../../../shared/domain/documents.js';
 import { Patient } from '../../../shared/domain/patients.js';
 import { ReferralBatch } from '../../../shared/domain/referrals.js';
@@ -36,7 +38,9 @@ export type EntityRow =
   | { entity: 'patient'; data: Patient }
   | { entity: 'request'; data: ConsultationRequest }
   | { entity: 'batch'; data: ReferralBatch }
-  | { entity: 'document'; data: PatientDocument };
+  | { entity: 'document'; data: PatientDocument }
+  | { entity: 'consultation'; data: Consultation }
+  | { entity: 'conclusion'; data: Conclusion };
 
 /** An outbox entry as it travels, with the size of its serialized arguments. */
 export interface OutboxBatchEntry extends OutboxEntry {
@@ -421,6 +425,27 @@ export class LocalStore {
              created_at = excluded.created_at, data = excluded.data${serverSet}`,
         )
         .run({ id: d.id, patientId: d.patientId, type: d.type, createdAt: d.createdAt, data: json, serverData: fromServer ? json : null });
+    } else if (row.entity === 'consultation') {
+      const c = row.data;
+      this
+        .sql(
+          `INSERT INTO consultations (id, request_id, patient_id, doctor_id, status, starts_at, ends_at, data, server_data)
+           VALUES (@id, @requestId, @patientId, @doctorId, @status, @startsAt, @endsAt, @data, @serverData)
+           ON CONFLICT(id) DO UPDATE SET request_id = excluded.request_id, patient_id = excluded.patient_id,
+             doctor_id = excluded.doctor_id, status = excluded.status, starts_at = excluded.starts_at,
+             ends_at = excluded.ends_at, data = excluded.data${serverSet}`,
+        )
+        .run({ id: c.id, requestId: c.requestId, patientId: c.patientId, doctorId: c.doctorId, status: c.status, startsAt: c.startsAt, endsAt: c.endsAt, data: json, serverData: fromServer ? json : null });
+    } else if (row.entity === 'conclusion') {
+      const c = row.data;
+      this
+        .sql(
+          `INSERT INTO conclusions (id, request_id, patient_id, version, data, server_data)
+           VALUES (@id, @requestId, @patientId, @version, @data, @serverData)
+           ON CONFLICT(id) DO UPDATE SET request_id = excluded.request_id, patient_id = excluded.patient_id,
+             version = excluded.version, data = excluded.data${serverSet}`,
+        )
+        .run({ id: c.id, requestId: c.requestId, patientId: c.patientId, version: c.version, data: json, serverData: fromServer ? json : null });
     } else if (row.entity === 'batch') {
       const b = row.data;
       this
@@ -486,7 +511,14 @@ export class LocalStore {
   }
 }
 
-const TABLES = { patient: 'patients', request: 'requests', batch: 'batches', document: 'documents' } as const satisfies Record<SyncEntity, string>;
+const TABLES = {
+  patient: 'patients',
+  request: 'requests',
+  batch: 'batches',
+  document: 'documents',
+  consultation: 'consultations',
+  conclusion: 'conclusions',
+} as const satisfies Record<SyncEntity, string>;
 
 function table(entity: SyncEntity): (typeof TABLES)[SyncEntity] {
   return TABLES[entity];
@@ -504,6 +536,14 @@ function parseEntity(entity: SyncEntity, value: unknown): EntityRow | null {
   if (entity === 'batch') {
     const b = ReferralBatch.safeParse(value);
     return b.success ? { entity: 'batch', data: b.data } : null;
+  }
+  if (entity === 'consultation') {
+    const c = Consultation.safeParse(value);
+    return c.success ? { entity: 'consultation', data: c.data } : null;
+  }
+  if (entity === 'conclusion') {
+    const c = Conclusion.safeParse(value);
+    return c.success ? { entity: 'conclusion', data: c.data } : null;
   }
   const r = ConsultationRequest.safeParse(value);
   return r.success ? { entity: 'request', data: r.data } : null;
