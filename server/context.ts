@@ -4,7 +4,10 @@ import type { Db } from './db/connection.js';
 import type { Database } from './db/schema.js';
 import type { SmsRuntime } from './sms/index.js';
 import type { SyncEntity } from '../shared/sync/protocol.js';
+import { createLogger } from './logger.js';
 import { recordChanges } from './sync/change-log.js';
+
+const log = createLogger('context');
 
 /** Pokes connected clients whose view changed (implemented by the WebSocket hub). */
 export interface Poker {
@@ -27,6 +30,11 @@ export interface WriteScope {
   changed(entity: SyncEntity, ids: readonly string[]): Promise<void>;
   /** The service around the transaction (configuration, blob store location, SMS gateway). */
   ctx: AppContext;
+  /**
+   * Runs `fn` once the transaction has committed (never if it rolls back): hand-offs that must
+   * not happen for a write that did not (an SMS gateway's afterCommit, a log line).
+   */
+  afterCommit(fn: () => Promise<void> | void): void;
 }
 
 /**
@@ -35,6 +43,7 @@ export interface WriteScope {
  */
 export async function writeTransaction<T>(ctx: AppContext, fn: (w: WriteScope) => Promise<T>): Promise<T> {
   const audiences = new Set<string>();
+  const after: (() => Promise<void> | void)[] = [];
   const result = await ctx.db.kysely.transaction().execute((tx) =>
     fn({
       tx,
@@ -43,8 +52,17 @@ export async function writeTransaction<T>(ctx: AppContext, fn: (w: WriteScope) =
       changed: async (entity, ids) => {
         for (const a of await recordChanges(tx, entity, ids)) audiences.add(a);
       },
+      afterCommit: (f) => void after.push(f),
     }),
   );
   if (audiences.size > 0) ctx.pokes.poke(audiences);
+  for (const f of after) {
+    try {
+      await f();
+    } catch (err) {
+      // The write is committed; a failed follow-up must not turn it into an error for the caller.
+      log.warn({ err }, 'after-commit step failed');
+    }
+  }
   return result;
 }
