@@ -18,6 +18,11 @@ export interface ServerConfig {
   publicUrl: string;
   /** Rows per transaction of the bulk import. */
   importChunkRows: number;
+  /**
+   * Multiplies every route's rate limit (default 1). Test suites and load benchmarks sign in far
+   * more often from one address than people do, and raise it explicitly.
+   */
+  rateLimitFactor?: number;
   /** How SMS leave the server; absent means the outbox (hand-built test configs). */
   sms?: SmsConfig;
 }
@@ -108,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
     bodyLimitBytes: Number(env.OBLAKO_BODY_LIMIT ?? 1_048_576),
     publicUrl: env.OBLAKO_PUBLIC_URL ?? `http://127.0.0.1:${DEFAULT_PORT}/`,
     importChunkRows: importChunkRows(env),
+    rateLimitFactor: Math.max(1, Number(env.OBLAKO_RATE_LIMIT_FACTOR ?? 1) || 1),
     sms: loadSmsConfig(env),
   };
 }

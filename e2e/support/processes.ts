@@ -66,7 +66,7 @@ export interface CentralApi extends Running {
 
 /** The real central API on SQLite with demo data; `port` to come back on the same address. */
 export async function startCentralApi(dataDir: string, port = 0): Promise<CentralApi> {
-  const r = await startProcess('server/main.ts', ['--demo'], { OBLAKO_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: '' }, /READY (http:\/\/[^\s]+)/, 'central API');
+  const r = await startProcess('server/main.ts', ['--demo'], { OBLAKO_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: '', OBLAKO_RATE_LIMIT_FACTOR: '20' }, /READY (http:\/\/[^\s]+)/, 'central API');
   const url = r.match[1]!;
   return { ...r, url, port: Number(new URL(url).port) };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { API, type ApiBody, type ApiName, type ApiParams, type ApiQuery, type ApiResponse, type RouteDef } from '../../shared/api/contract.js';
 import type { Actor } from '../auth/actor.js';
+import { RateLimiter, type RateRule } from './rate-limit.js';
 import { resolveSession } from '../auth/accounts.js';
 import { appendAudit, type AuditInput } from '../audit/audit-log.js';
 import type { AppContext } from '../context.js';
@@ -58,6 +59,14 @@ function parse<T extends z.ZodType | undefined>(schema: T, value: unknown): unkn
   return r.data;
 }
 
+/** Counts the request; over the limit, refuses it with 429 and Retry-After. */
+function limit(limiter: RateLimiter, reply: FastifyReply, key: string, rule: RateRule, factor: number): void {
+  const wait = limiter.hit(key, { ...rule, limit: rule.limit * factor });
+  if (wait === 0) return;
+  void reply.header('retry-after', String(wait));
+  throw new AppError('RATE_LIMITED', `Слишком много запросов. Повторите через ${wait} с.`);
+}
+
 function bearer(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
   if (!h) return null;
@@ -72,6 +81,8 @@ function bearer(req: FastifyRequest): string | null {
  */
 export function registerRoutes(app: FastifyInstance, ctx: AppContext, handlers: Handlers): void {
   const validateResponses = !ctx.config.production;
+  const limiter = new RateLimiter();
+  const factor = ctx.config.rateLimitFactor ?? 1;
   for (const name of Object.keys(API) as ApiName[]) {
     const def: RouteDef = API[name];
     const handler = handlers[name] as unknown as Handler<ApiName>;
@@ -80,6 +91,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, handlers: 
       url: def.path,
       ...(def.bodyLimit ? { bodyLimit: Math.max(def.bodyLimit, ctx.config.bodyLimitBytes) } : {}),
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        if (def.rateLimit && def.rateLimit.by === 'ip') limit(limiter, reply, `${name}:ip:${req.ip}`, def.rateLimit, factor);
         let actor: Actor | null = null;
         if (def.roles !== 'public') {
           const token = bearer(req);
@@ -93,6 +105,7 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, handlers: 
             throw forbidden();
           }
         }
+        if (def.rateLimit && def.rateLimit.by === 'user') limit(limiter, reply, `${name}:user:${actor?.userId ?? req.ip}`, def.rateLimit, factor);
         let raw: AsyncIterable<Uint8Array> | null = null;
         if (def.rawBody) {
           const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();

@@ -68,6 +68,8 @@ export function testConfig(db: TestDatabase, overrides: Partial<ServerConfig> = 
     bodyLimitBytes: 1_048_576,
     publicUrl: 'http://127.0.0.1:8780/',
     importChunkRows: 200,
+    // The suites sign in from one address far more often than people do (rate-limit.test.ts uses 1).
+    rateLimitFactor: 100,
     ...overrides,
   };
 }
@@ -97,6 +99,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
 export interface CallResult<T = unknown> {
   status: number;
   body: T;
+  headers: Headers;
 }
 
 /** A tiny HTTP client: JSON in, JSON out, optional bearer token. */
@@ -119,7 +122,7 @@ export async function call<T = any>( // eslint-disable-line @typescript-eslint/n
   const text = await res.text();
   // Document content is bytes, not JSON: handed back as text.
   const json = (res.headers.get('content-type') ?? 'application/json').includes('json');
-  return { status: res.status, body: (text ? (json ? JSON.parse(text) : text) : null) as T };
+  return { status: res.status, body: (text ? (json ? JSON.parse(text) : text) : null) as T, headers: res.headers };
 }
 
 export async function loginAs(base: string, login: string, password: string): Promise<string> {

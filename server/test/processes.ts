@@ -7,7 +7,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** Environment that points a child server or CLI at a test database. */
 export function envFor(db: TestDatabase): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, OBLAKO_DATA_DIR: db.dataDir, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, OBLAKO_DATA_DIR: db.dataDir, LOG_LEVEL: 'warn', OBLAKO_RATE_LIMIT_FACTOR: '100' };
   delete env.VITEST;
   if (db.database.kind === 'postgres') env.DATABASE_URL = db.database.url;
   else delete env.DATABASE_URL;

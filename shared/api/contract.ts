@@ -42,6 +42,8 @@ export interface RouteDef {
   rawBody?: true;
   /** The answer is bytes (with Range support), not JSON; `response` describes nothing then. */
   binaryResponse?: true;
+  /** Requests allowed per window, per client address or per user (429 RATE_LIMITED beyond). */
+  rateLimit?: { limit: number; windowSeconds: number; by: 'ip' | 'user' };
 }
 
 function route<const R extends RouteDef>(def: R): R {
@@ -188,7 +190,8 @@ export const CONCLUSION_PDF_MAX_BYTES = 10 * 1024 * 1024;
 export const API = {
   health: route({ method: 'GET', path: '/api/health', summary: 'Состояние сервиса', roles: 'public', patientData: false, response: HealthResponse }),
   openapi: route({ method: 'GET', path: '/api/openapi.json', summary: 'Описание API (OpenAPI)', roles: 'public', patientData: false, response: z.record(z.string(), z.unknown()) }),
-  login: route({ method: 'POST', path: '/api/auth/login', summary: 'Вход', roles: 'public', patientData: false, body: LoginBody, response: LoginResponse }),
+  // Per address on top of the per-account lockout: guessing across many logins from one place.
+  login: route({ method: 'POST', path: '/api/auth/login', summary: 'Вход', roles: 'public', patientData: false, body: LoginBody, response: LoginResponse, rateLimit: { limit: 30, windowSeconds: 60, by: 'ip' } }),
   logout: route({ method: 'POST', path: '/api/auth/logout', summary: 'Выход', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, response: Ok, allowWithPendingPasswordChange: true }),
   changePassword: route({ method: 'POST', path: '/api/auth/change-password', summary: 'Смена пароля', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, body: ChangePasswordBody, response: Ok, allowWithPendingPasswordChange: true }),
   me: route({ method: 'GET', path: '/api/me', summary: 'Текущий пользователь', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, response: PublicUser, allowWithPendingPasswordChange: true }),
@@ -213,7 +216,7 @@ export const API = {
   getBatchReport: route({ method: 'GET', path: '/api/referral-batches/:id/report', summary: 'Отчёт по таблице (XLSX): создано, связано, пропущено, отклонено с причинами', roles: ['physician', 'manager'], patientData: true, params: IdParams, response: XlsxBytes, binaryResponse: true }),
   pipelineSummary: route({ method: 'GET', path: '/api/pipeline', summary: 'Воронка программы: пациенты по этапам, регионам, центрам, организациям; заявки по дням; просроченные', roles: ['manager'], patientData: false, response: PipelineSummary }),
   pipelineList: route({ method: 'GET', path: '/api/pipeline/rows', summary: 'Список за числом воронки (фильтр как на графике)', roles: ['manager'], patientData: true, query: PipelineListQuery, response: PipelineList }),
-  resendSms: route({ method: 'POST', path: '/api/sms-outbox/:id/resend', summary: 'Отправить SMS повторно (для входа — с новым одноразовым паролем)', roles: ['manager'], patientData: true, params: IdParams, response: SmsOutboxItem }),
+  resendSms: route({ method: 'POST', path: '/api/sms-outbox/:id/resend', summary: 'Отправить SMS повторно (для входа — с новым одноразовым паролем)', roles: ['manager'], patientData: true, params: IdParams, response: SmsOutboxItem, rateLimit: { limit: 20, windowSeconds: 60, by: 'user' } }),
   listSmsOutbox: route({ method: 'GET', path: '/api/sms-outbox', summary: 'Очередь SMS (пароли скрыты, кроме демо-режима)', roles: ['manager'], patientData: true, query: SmsOutboxQuery, response: SmsOutboxList }),
   uploadDocument: route({ method: 'POST', path: '/api/patients/:id/documents', summary: 'Загрузить документ пациента (тело — файл)', roles: ['physician', 'manager', 'patient'], patientData: true, params: PatientIdParams, query: DocumentUploadQuery, response: PatientDocument, bodyLimit: DOCUMENT_MAX_BYTES, rawBody: true }),
   getDocumentContent: route({ method: 'GET', path: '/api/documents/:id/content', summary: 'Содержимое документа (ETag = SHA-256, Range)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, params: IdParams, response: DocumentBytes, binaryResponse: true }),
@@ -221,8 +224,8 @@ export const API = {
   cancelConsultation: route({ method: 'POST', path: '/api/consultations/:id/cancel', summary: 'Отменить консультацию с указанием причины (пациент или врач)', roles: ['doctor', 'patient'], patientData: true, params: IdParams, body: ConsultationCancelBody, response: Consultation }),
   listConclusions: route({ method: 'GET', path: '/api/conclusions', summary: 'Заключения (все версии, в пределах видимости роли)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, query: ConclusionListQuery, response: ConclusionList }),
   getConclusionPdf: route({ method: 'GET', path: '/api/conclusions/:id/pdf', summary: 'Заключение (PDF)', roles: ['physician', 'manager', 'doctor', 'patient'], patientData: true, params: IdParams, response: PdfBytes, binaryResponse: true }),
-  verifyConclusionCode: route({ method: 'GET', path: '/api/conclusions/verify/:code', summary: 'Проверка заключения по коду (QR)', roles: 'public', patientData: false, params: CodeParams, response: ConclusionVerification }),
-  verifyConclusionPdf: route({ method: 'POST', path: '/api/conclusions/verify', summary: 'Проверка файла заключения (тело — PDF)', roles: 'public', patientData: false, response: ConclusionVerification, bodyLimit: CONCLUSION_PDF_MAX_BYTES, rawBody: true }),
+  verifyConclusionCode: route({ method: 'GET', path: '/api/conclusions/verify/:code', summary: 'Проверка заключения по коду (QR)', roles: 'public', patientData: false, params: CodeParams, response: ConclusionVerification, rateLimit: { limit: 60, windowSeconds: 60, by: 'ip' } }),
+  verifyConclusionPdf: route({ method: 'POST', path: '/api/conclusions/verify', summary: 'Проверка файла заключения (тело — PDF)', roles: 'public', patientData: false, response: ConclusionVerification, bodyLimit: CONCLUSION_PDF_MAX_BYTES, rawBody: true, rateLimit: { limit: 20, windowSeconds: 60, by: 'ip' } }),
   listNotifications: route({ method: 'GET', path: '/api/notifications', summary: 'Уведомления пользователя', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, response: NotificationList }),
   markNotificationsRead: route({ method: 'POST', path: '/api/notifications/read', summary: 'Отметить уведомления прочитанными', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, body: NotificationsReadBody, response: Ok }),
   syncPull: route({ method: 'POST', path: '/api/sync/pull', summary: 'Синхронизация: получить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PullRequest, response: PullResponse }),
