@@ -2,7 +2,7 @@ import { expect, type Locator, type Page } from '@playwright/test';
 import { SignInPage } from './sign-in-page.js';
 
 export type SyncState = 'online' | 'offline' | 'syncing' | 'signed_out';
-export type NavItem = 'my-patients' | 'referral-drafts' | 'referral-status' | 'patients-by-status' | 'incoming-batches' | 'pipeline' | 'sms-outbox' | 'centre-queues' | 'centre-queue' | 'calendar' | 'admin';
+export type NavItem = 'my-patients' | 'referral-drafts' | 'referral-status' | 'patients-by-status' | 'incoming-batches' | 'pipeline' | 'sms-outbox' | 'centre-queues' | 'centre-queue' | 'calendar' | 'audit';
 
 /** The signed-in frame: header (user, sync state, sign out), navigation, toasts, connection screen. */
 export class AppShell {

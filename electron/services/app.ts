@@ -2,6 +2,7 @@ import { ServiceError } from './errors.js';
 import { createLogger } from './logger.js';
 import { registerDataHandlers } from './data-handlers.js';
 import { registerDocumentHandlers } from './document-handlers.js';
+import { registerAdminHandlers } from './admin-handlers.js';
 import { registerCalendarHandlers } from './calendar-handlers.js';
 import { registerConclusionHandlers } from './conclusion-handlers.js';
 import { registerDocCacheHandlers } from './doc-cache-handlers.js';
@@ -71,6 +72,7 @@ export async function createDesktopServices(opts: DesktopServicesOptions): Promi
   registerDocumentHandlers(router, sessions, bus);
   registerImportHandlers(router, sessions, bus);
   registerManagerHandlers(router, sessions, bus);
+  registerAdminHandlers(router, sessions);
   registerDoctorHandlers(router, sessions, bus);
   registerDocCacheHandlers(router, sessions, bus);
   registerCalendarHandlers(router, sessions, bus);

@@ -12,6 +12,7 @@ import { ManagerHome } from './homes/ManagerHome';
 import { PhysicianHome } from './homes/PhysicianHome';
 import { DraftsView } from './referrals/DraftsView';
 import { ManagerBatches } from './referrals/ManagerBatches';
+import { AuditViewer } from './admin/AuditViewer';
 import { CalendarView } from './calendar/CalendarView';
 import { PipelineDashboard } from './dashboard/PipelineDashboard';
 import { SmsOutbox } from './sms/SmsOutbox';
@@ -48,13 +49,7 @@ function viewsFor(user: PublicUser): View[] {
         { id: 'calendar', label: 'shell.nav.calendar', render: (u) => <CalendarView user={u} /> },
       ];
     case 'admin':
-      return [
-        {
-          id: 'admin',
-          label: 'shell.nav.admin',
-          render: () => <EmptyState testId="admin-empty" title={t('admin.empty.title')} body={t('admin.empty.body')} />,
-        },
-      ];
+      return [{ id: 'audit', label: 'shell.nav.audit', render: () => <AuditViewer /> }];
     case 'patient':
       return [];
   }

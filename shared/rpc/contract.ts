@@ -14,6 +14,7 @@ import { REFERRAL_FIELD_KEYS } from '../referral/columns.js';
 import { CONSULTATION_MAX_MINUTES, CONSULTATION_MIN_MINUTES, ConsultationRequest, RequestSource, RequestStatus } from '../domain/requests.js';
 import type { Role } from '../domain/roles.js';
 import { PublicUser } from '../domain/users.js';
+import { AuditList, AuditVerifyResponse, UserList } from '../api/contract.js';
 import { SyncEntity } from '../sync/protocol.js';
 
 /**
@@ -395,6 +396,19 @@ export const ConclusionDraft = z.object({
 });
 export type ConclusionDraft = z.infer<typeof ConclusionDraft>;
 
+// ── Administrator: audit log ──────────────────────────────────────────────────────────────
+
+export const AuditFilter = z.strictObject({
+  patientId: Id.optional(),
+  actorId: Id.optional(),
+  action: z.string().trim().min(1).max(64).optional(),
+  from: IsoDateTime.optional(),
+  to: IsoDateTime.optional(),
+});
+export type AuditFilter = z.infer<typeof AuditFilter>;
+/** The most rows one export holds (a narrower filter for more). */
+export const AUDIT_EXPORT_MAX_ROWS = 50_000;
+
 export const RPC = {
   'app.info': method({ roles: 'public', input: Empty, output: AppInfo }),
   'session.get': method({ roles: 'public', input: Empty, output: Session }),
@@ -452,6 +466,11 @@ export const RPC = {
   'sms.resend': method({ roles: ['manager'], input: z.strictObject({ id: Id }), output: SmsOutboxItem }),
   'pipeline.summary': method({ roles: ['manager'], input: Empty, output: PipelineSummary }),
   'pipeline.list': method({ roles: ['manager'], input: PipelineListInput, output: PipelineList }),
+  'users.list': method({ roles: ['admin'], input: Empty, output: UserList }),
+  'audit.list': method({ roles: ['admin'], input: AuditFilter.extend({ limit: z.number().int().min(1).max(500).default(100), offset: z.number().int().min(0).default(0) }), output: AuditList }),
+  'audit.verify': method({ roles: ['admin'], input: Empty, output: AuditVerifyResponse }),
+  /** The filtered log as CSV (UTF-8 with BOM, `;`-separated, for Excel), at most AUDIT_EXPORT_MAX_ROWS rows. */
+  'audit.export': method({ roles: ['admin'], input: AuditFilter, output: z.object({ fileName: z.string(), base64: z.string(), rows: z.number().int(), truncated: z.boolean() }) }),
   /** Identity, requests, documents with their cache state, checklists, consultations, conclusions (local store). */
   'patients.card': method({ roles: ['doctor', 'physician', 'manager'], input: z.strictObject({ patientId: Id }), output: PatientCard }),
   'documents.cacheStatus': method({ roles: ['doctor'], input: z.strictObject({ patientId: Id.optional() }), output: CacheStatus }),
