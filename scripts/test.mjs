@@ -25,6 +25,8 @@ const stages = [
   { name: 'server:postgres', cmd: bin('vitest'), args: ['run', '--project', 'server'], env: { OBLAKO_TEST_DB: 'postgres' }, counts: true },
   { name: 'build', cmd: bin('vite'), args: ['build', '--logLevel', 'warn'] },
   { name: 'build:electron', cmd: process.execPath, args: ['scripts/build-electron.mjs'] },
+  // Electronegativity over the build, the SheetJS version floor, npm audit (scripts/security-gate.mjs).
+  { name: 'security', cmd: process.execPath, args: ['scripts/security-gate.mjs'] },
   { name: 'e2e', cmd: bin('playwright'), args: ['test', '-c', 'e2e/playwright.config.ts'], playwright: true },
   { name: 'bench', cmd: bin('tsx'), args: ['bench/run.ts', '--quick'], env: { LOG_LEVEL: 'warn', OBLAKO_LOG_LEVEL: 'warn' } },
 ].filter((s) => only.length === 0 || only.some((o) => s.name.startsWith(o)));

@@ -11,7 +11,7 @@ import { handleAppScheme, registerAppScheme } from './protocol.js';
 import { SafeStorageSecretStore, SECRETS_FILE_NAME } from './secrets.js';
 import { installSecurityGuards } from './security.js';
 import { startUpdater, UPDATE_EVENT, type Updater } from './updater.js';
-import { windowOptions } from './window-options.js';
+import { createMainWindow } from './window-options.js';
 
 /**
  * The desktop shell: one instance, one window, everything else delegated. The work is in the
@@ -51,7 +51,7 @@ let updater: Updater | null = null;
 
 function createWindow(svc: DesktopServices): BrowserWindow {
   const preload = path.join(import.meta.dirname, 'preload.cjs');
-  const win = new BrowserWindow(windowOptions(preload, { devTools: !app.isPackaged }));
+  const win = createMainWindow(preload, { devTools: !app.isPackaged });
   transport = attachRpcTransport(win, svc.router, svc.bus);
   win.once('ready-to-show', () => win.show());
   win.webContents.on('render-process-gone', (_event, details) => log.error({ reason: details.reason }, 'renderer process gone'));

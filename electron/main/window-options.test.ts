@@ -1,11 +1,25 @@
-import { describe, expect, it } from 'vitest';
-import { webPreferences, windowOptions } from './window-options.js';
+import type { BrowserWindowConstructorOptions } from 'electron';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-describe('window options', () => {
-  const prefs = webPreferences('/app/dist/electron/preload.cjs', { devTools: false });
+// Electron itself cannot start here: BrowserWindow is replaced by a recorder of its options.
+const made: BrowserWindowConstructorOptions[] = [];
+vi.mock('electron', () => ({
+  BrowserWindow: class {
+    constructor(options: BrowserWindowConstructorOptions) {
+      made.push(options);
+    }
+  },
+}));
+const { createMainWindow } = await import('./window-options.js');
 
-  it('runs the renderer sandboxed and isolated, without Node', () => {
-    expect(prefs).toMatchObject({
+describe('the main window', () => {
+  beforeEach(() => {
+    made.length = 0;
+  });
+
+  it('runs the renderer sandboxed and isolated, without Node, webviews or insecure content', () => {
+    createMainWindow('/app/dist/electron/preload.cjs', { devTools: false });
+    expect(made[0]?.webPreferences).toMatchObject({
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,
@@ -14,22 +28,22 @@ describe('window options', () => {
       webviewTag: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
     });
   });
 
   it('loads our preload and nothing else', () => {
-    expect(prefs.preload).toBe('/app/dist/electron/preload.cjs');
+    createMainWindow('/app/dist/electron/preload.cjs', { devTools: false });
+    expect(made[0]?.webPreferences?.preload).toBe('/app/dist/electron/preload.cjs');
   });
 
-  it('has developer tools only when asked (development builds)', () => {
-    expect(prefs.devTools).toBe(false);
-    expect(webPreferences('/p', { devTools: true }).devTools).toBe(true);
-  });
-
-  it('the window uses exactly these preferences and shows itself when ready', () => {
-    const options = windowOptions('/p', { devTools: false });
-    expect(options.webPreferences).toEqual(webPreferences('/p', { devTools: false }));
-    expect(options.show).toBe(false);
+  it('has developer tools only when asked (development builds), and shows itself when ready', () => {
+    createMainWindow('/p', { devTools: false });
+    createMainWindow('/p', { devTools: true });
+    expect(made.map((o) => o.webPreferences?.devTools)).toEqual([false, true]);
+    expect(made[0]?.show).toBe(false);
   });
 });
