@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, dialog } from 'electron';
+import type { BrowserWindow} from 'electron';
+import { app, dialog } from 'electron';
 import { createDesktopServices, type DesktopServices } from '../services/app.js';
 import { createLogger } from '../services/logger.js';
 import { CONFIG_FILE_NAME, resolveDesktopConfig } from './config.js';
