@@ -27,6 +27,26 @@ export class BlobStore {
     this.tmpDir = path.join(root, 'tmp');
   }
 
+  /**
+   * Removes unfinished uploads (`tmp/*.part`) left by a process that died mid-upload. Called at
+   * start-up, when no upload of this process can be running (one central API per data directory).
+   */
+  async sweepUnfinished(): Promise<number> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.tmpDir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const n of names) {
+      if (!n.endsWith('.part')) continue;
+      await fsp.unlink(path.join(this.tmpDir, n)).catch(() => undefined);
+      removed += 1;
+    }
+    return removed;
+  }
+
   pathFor(sha256: string): string {
     if (!SHA256.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
     return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);

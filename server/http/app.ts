@@ -7,10 +7,12 @@ import { audienceOf } from '../auth/actor.js';
 import { resolveSession } from '../auth/accounts.js';
 import type { AppContext } from '../context.js';
 import { openDatabase } from '../db/connection.js';
+import { blobStore } from '../modules/documents.js';
 import { createSmsGateway } from '../sms/index.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { PokeHub } from '../ws/poke-hub.js';
+import { registerUpdateFeed } from '../updates/feed.js';
 import { installErrorHandlers } from './errors-handler.js';
 import { handlers } from './handlers.js';
 import { registerPortalStatic } from './portal-static.js';
@@ -34,6 +36,8 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
   const sms = createSmsGateway(config, db.kysely);
   const ctx: AppContext = { config, db, pokes: hub, sms };
   sms.dispatcher?.start();
+  const swept = await blobStore(ctx).sweepUnfinished();
+  if (swept > 0) log.info({ swept }, 'removed unfinished uploads left by an earlier process');
 
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only stops Fastify inferring a narrower generic.
@@ -91,6 +95,7 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
   });
 
   registerRoutes(app, ctx, handlers);
+  registerUpdateFeed(app, ctx);
   registerPortalStatic(app);
 
   return {
