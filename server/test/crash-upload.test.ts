@@ -27,8 +27,8 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-/** A 6 MiB PDF-looking body, sent slowly so the server can be killed while it streams in. */
-function slowUpload(url: string, pathAndQuery: string, token: string, onHalf: () => void): Promise<void> {
+/** A 6 MiB PDF-looking body, sent slowly (a poor link) so the server can be killed while it streams in. */
+function slowUpload(url: string, pathAndQuery: string, token: string): Promise<void> {
   const body = Buffer.concat([Buffer.from('%PDF-1.4\n'), crypto.randomBytes(6 * 1024 * 1024)]);
   return new Promise((resolve) => {
     const u = new URL(url + pathAndQuery);
@@ -39,13 +39,12 @@ function slowUpload(url: string, pathAndQuery: string, token: string, onHalf: ()
       res.on('end', () => resolve());
     });
     let sent = 0;
-    const chunk = 256 * 1024;
+    const chunk = 64 * 1024;
     const pump = () => {
       if (sent >= body.length) return req.end();
       req.write(body.subarray(sent, sent + chunk));
       sent += chunk;
-      if (sent >= body.length / 2 && sent - chunk < body.length / 2) onHalf();
-      setImmediate(pump);
+      setTimeout(pump, 5);
     };
     pump();
   });
@@ -61,10 +60,20 @@ describe('kill -9 during an upload', () => {
     patientId = created.body.id;
     const id = crypto.randomUUID();
     const target = uploadPath(patientId, { id, fileName: 'Большое исследование.pdf' });
-    await slowUpload(first.url, target, token, () => first.proc.kill('SIGKILL'));
-    await first.exited;
-
     const tmp = path.join(db.dataDir, 'documents', 'tmp');
+    const uploading = slowUpload(first.url, target, token);
+    // Killed once the server has started writing the file (an unfinished .part with bytes in it).
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const parts = fs.existsSync(tmp) ? fs.readdirSync(tmp).filter((n) => n.endsWith('.part')) : [];
+      if (parts.some((n) => fs.statSync(path.join(tmp, n)).size > 0)) break;
+      if (Date.now() > until) throw new Error('the upload never started writing');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    await uploading;
+
     const partsBefore = fs.existsSync(tmp) ? fs.readdirSync(tmp).filter((n) => n.endsWith('.part')) : [];
     // The kill came mid-stream: the upload's unfinished file is there before the restart.
     expect(partsBefore.length).toBeGreaterThan(0);
