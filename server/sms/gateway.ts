@@ -7,7 +7,7 @@ import { createLogger } from '../logger.js';
 
 const log = createLogger('sms.gateway');
 
-export type SmsKind = 'credentials';
+export type SmsKind = 'credentials' | 'schedule' | 'reminder' | 'conclusion';
 
 export interface SmsMessage {
   id: string;

@@ -23,6 +23,8 @@ export async function up(db: Kysely<any>, _kind: DatabaseKind): Promise<void> {
   await db.schema.alterTable('conclusions').addColumn('corrects_id', 'text').execute();
   await db.schema.createIndex('conclusions_verification_uq').on('conclusions').column('verification_code').unique().execute();
   await db.schema.createIndex('conclusions_request_ix').on('conclusions').column('request_id').execute();
+  // The public «is this file genuine?» check looks a conclusion up by its PDF's hash.
+  await db.schema.createIndex('conclusions_pdf_sha256_ix').on('conclusions').column('pdf_sha256').execute();
 
   await db.schema.alterTable('users').addColumn('post', 'text').execute();
 
