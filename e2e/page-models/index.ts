@@ -1,4 +1,5 @@
 export { AppShell, type NavItem, type SyncState } from './app-shell.js';
+export { Calendar, type ScheduleTime } from './calendar.js';
 export { DoctorQueue } from './doctor-queue.js';
 export { ManagerBatches } from './manager-batches.js';
 export { ManagerHome, type StatusFilter } from './manager-home.js';

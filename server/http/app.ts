@@ -8,6 +8,7 @@ import { resolveSession } from '../auth/accounts.js';
 import type { AppContext } from '../context.js';
 import { openDatabase } from '../db/connection.js';
 import { blobStore } from '../modules/documents.js';
+import { ReminderJob } from '../modules/reminders.js';
 import { createSmsGateway } from '../sms/index.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
@@ -36,6 +37,9 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
   const sms = createSmsGateway(config, db.kysely);
   const ctx: AppContext = { config, db, pokes: hub, sms };
   sms.dispatcher?.start();
+  // Reminders before consultations (in the portal and by SMS), once each.
+  const reminders = new ReminderJob(ctx);
+  reminders.start();
   const swept = await blobStore(ctx).sweepUnfinished();
   if (swept > 0) log.info({ swept }, 'removed unfinished uploads left by an earlier process');
 
@@ -105,6 +109,7 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
     close: async () => {
       hub.closeAll();
       await app.close();
+      await reminders.stop();
       await sms.dispatcher?.stop();
       await db.close();
     },

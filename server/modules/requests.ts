@@ -8,6 +8,8 @@ import { audienceOf } from '../auth/actor.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 import { isVisible } from '../sync/change-log.js';
 import type { WriteScope } from '../context.js';
+import { assertDoctorFree, bookingWindow } from './consultations.js';
+import { notifyScheduling } from './notifications.js';
 import { refreshPatientStage } from './patient-stage.js';
 
 export function toRequest(row: Selectable<RequestsTable>): ConsultationRequest {
@@ -215,7 +217,8 @@ export async function listVisibleRequests(
 /**
  * A centre doctor books a consultation for a request of their centre: one `consultations` row,
  * the request moves to `scheduled` and becomes the doctor's, the patient's stage follows. Two
- * consultations of one doctor may not overlap.
+ * consultations of one doctor may not overlap (consultations.ts `assertDoctorFree`). The patient and
+ * the referring physician are notified.
  */
 export async function scheduleRequest(
   w: WriteScope,
@@ -235,27 +238,8 @@ export async function scheduleRequest(
         : 'Заявка на этом этапе: назначить консультацию нельзя.',
     );
   }
-  const start = new Date(input.startsAt);
-  if (start.getTime() <= Date.now()) throw invalid('startsAt', 'Время консультации должно быть в будущем.');
-  const startsAt = start.toISOString();
-  const endsAt = new Date(start.getTime() + input.durationMinutes * 60_000).toISOString();
-  // Serialises one doctor's bookings on PostgreSQL; SQLite runs one write transaction at a time.
-  if (w.kind === 'postgres') await w.tx.selectFrom('users').select('id').where('id', '=', actor.userId).forUpdate().execute();
-  const clash = await w.tx
-    .selectFrom('consultations')
-    .select(['starts_at', 'ends_at'])
-    .where('doctor_id', '=', actor.userId)
-    .where('status', '=', 'scheduled')
-    .where('starts_at', '<', endsAt)
-    .where('ends_at', '>', startsAt)
-    .orderBy('starts_at')
-    .executeTakeFirst();
-  if (clash) {
-    throw new AppError(
-      'CONFLICT',
-      `У вас уже назначена консультация с ${formatMoscow(clash.starts_at)} до ${formatMoscow(clash.ends_at)} (МСК): выберите другое время.`,
-    );
-  }
+  const { startsAt, endsAt } = bookingWindow(input.startsAt, input.durationMinutes);
+  await assertDoctorFree(w, actor.userId, startsAt, endsAt);
   const now = new Date().toISOString();
   const consultationId = input.consultationId ?? crypto.randomUUID();
   if (input.consultationId && (await w.tx.selectFrom('consultations').select('id').where('id', '=', input.consultationId).executeTakeFirst())) {
@@ -274,9 +258,7 @@ export async function scheduleRequest(
   await w.changed('request', [row.id]);
   await w.changed('consultation', [consultationId]);
   await refreshPatientStage(w, row.patient_id);
+  // The patient (portal + SMS) and the referring physician hear about it in the same transaction.
+  await notifyScheduling(w, { kind: 'consultation.scheduled' }, { consultationId, requestId: row.id, patientId: row.patient_id, startsAt, doctorId: actor.userId });
   return { request: toRequest(updated), consultationId, startsAt, endsAt };
-}
-
-function formatMoscow(iso: string): string {
-  return new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }

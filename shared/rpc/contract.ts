@@ -372,6 +372,8 @@ export type PatientCard = z.infer<typeof PatientCard>;
 export const CalendarInput = z.strictObject({ from: IsoDateTime, to: IsoDateTime });
 export const CalendarOutput = z.object({
   consultations: z.array(Consultation.extend({ pending: z.boolean() })),
+  /** Short names («Иванов И. И.») of the consultations' patients, from the local store. */
+  patientNames: z.record(Id, z.string()),
 });
 
 export const ScheduleInput = z.strictObject({
