@@ -4,6 +4,7 @@ import { STAFF_ROLES } from '../../shared/domain/roles.js';
 import { PublicUser } from '../../shared/domain/users.js';
 import type { Session } from '../../shared/rpc/contract.js';
 import { ApiClient } from './api/http-client.js';
+import { startDocumentCache, stopDocumentCache } from './doc-cache/session-cache.js';
 import { ServiceError } from './errors.js';
 import { createLogger } from './logger.js';
 import type { EventBus } from './rpc/events.js';
@@ -138,6 +139,7 @@ export class SessionManager {
       const a = this.active;
       this.active = null;
       if (a) {
+        await stopDocumentCache(a);
         await a.engine.stop();
         a.store.close();
       }
@@ -162,6 +164,7 @@ export class SessionManager {
     };
     this.active = session;
     session.engine.start();
+    startDocumentCache(session, { secrets: this.opts.secrets, bus: this.opts.bus });
     this.opts.bus.emit('session.changed', this.session());
   }
 
@@ -178,6 +181,7 @@ export class SessionManager {
     if (!a) return;
     this.active = null;
     this.opts.secrets.delete(SESSION_KEY);
+    await stopDocumentCache(a);
     await a.engine.stop();
     a.store.close();
     if (logoutOnServer) {

@@ -153,6 +153,103 @@ export class ApiClient {
     return { bytes, fileName: dispositionFileName(res.headers.get('content-disposition')), contentType: res.headers.get('content-type') };
   }
 
+  /**
+   * Streams a document's bytes, optionally from `start` (a `Range` request guarded by `If-Range`,
+   * so a changed file answers 200 with the whole of it rather than a mismatched tail). The time
+   * limit applies to the headers and then to each pause between pieces of the body, not to the
+   * whole transfer: 50 MiB over a slow line may take long but must keep moving.
+   */
+  async streamDocumentContent(
+    documentId: string,
+    opts: { start?: number; end?: number; ifRange?: string; signal?: AbortSignal; idleTimeoutMs?: number } = {},
+  ): Promise<DocumentStream> {
+    const route = API.getDocumentContent;
+    const token = this.opts.token?.() ?? null;
+    const headers: Record<string, string> = { accept: '*/*' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if ((opts.start ?? 0) > 0 || opts.end !== undefined) {
+      headers.range = `bytes=${opts.start ?? 0}-${opts.end ?? ''}`;
+      if (opts.ifRange) headers['if-range'] = `"${opts.ifRange}"`;
+    }
+    const idleMs = opts.idleTimeoutMs ?? this.timeoutMs;
+    const ctl = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([ctl.signal, opts.signal]) : ctl.signal;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | null = null;
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        ctl.abort();
+      }, idleMs);
+    };
+    const disarm = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    };
+    const failed = (err: unknown): ServiceError => {
+      disarm();
+      if (timedOut) {
+        log.info({ route: 'getDocumentContent', idleMs }, 'document download stalled');
+        return new RequestTimeoutError();
+      }
+      log.debug({ route: 'getDocumentContent', err: err instanceof Error ? err.message : String(err) }, 'document download interrupted');
+      return new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
+    };
+    arm();
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + routeUrl(route.path, { id: documentId }), { method: 'GET', headers, signal });
+    } catch (err) {
+      throw failed(err);
+    }
+    if (res.status !== 200 && res.status !== 206) {
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (err) {
+        throw failed(err);
+      }
+      disarm();
+      if (res.status >= 300) this.answer('getDocumentContent', res.status, text);
+      throw new ServiceError('INTERNAL', `Сервер ответил неожиданно (${res.status}). Повторите позже; если не поможет, сообщите администратору.`);
+    }
+    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
+    const etag = res.headers.get('etag')?.replace(/^W\//, '').replace(/"/g, '') ?? null;
+    const body = res.body;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      if (!body) return;
+      const reader = body.getReader();
+      try {
+        for (;;) {
+          arm();
+          let r: Awaited<ReturnType<typeof reader.read>>;
+          try {
+            r = await reader.read();
+          } catch (err) {
+            throw failed(err);
+          }
+          if (r.done) return;
+          yield r.value;
+        }
+      } finally {
+        disarm();
+        reader.releaseLock();
+        // Stopped early (cancelled, or the caller had enough): free the connection.
+        if (!ctl.signal.aborted) ctl.abort();
+      }
+    }
+    return {
+      status: res.status === 206 ? 206 : 200,
+      start: res.status === 206 && range ? Number(range[1]) : 0,
+      total: res.status === 206 && range ? Number(range[3]) : Number(res.headers.get('content-length') ?? NaN),
+      etag,
+      mime: res.headers.get('content-type'),
+      fileName: dispositionFileName(res.headers.get('content-disposition')),
+      body: chunks(),
+    };
+  }
+
   private answer<N extends ApiName>(name: N, status: number, text: string): ApiResponse<N> {
     const route = API[name];
     let json: unknown;
@@ -185,6 +282,21 @@ function unreachable(route: string, err: unknown, timeout: AbortSignal, timeoutM
   }
   log.debug({ route, err: err instanceof Error ? err.message : String(err) }, 'central API unreachable');
   return new ServiceError('SERVER_UNREACHABLE', UNREACHABLE_MESSAGE);
+}
+
+/** A document's bytes as they arrive: 200 with all of them, or 206 from `start`. */
+export interface DocumentStream {
+  status: 200 | 206;
+  /** Offset of the first byte of `body` in the file. */
+  start: number;
+  /** The whole file's size (NaN when the server did not say). */
+  total: number;
+  /** The SHA-256 the server names the file by (its ETag), unquoted. */
+  etag: string | null;
+  mime: string | null;
+  fileName: string | null;
+  /** Throws SERVER_UNREACHABLE when the transfer breaks off or stalls. */
+  body: AsyncGenerator<Uint8Array>;
 }
 
 /** Routes that answer with bytes to a GET. */
