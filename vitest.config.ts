@@ -17,10 +17,23 @@ export default defineConfig({
           // Desktop services against a real central API started in-process (own temp dirs, own port).
           name: 'desktop',
           include: ['electron/test/**/*.test.ts'],
+          exclude: ['**/*.fault.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
+        },
+      },
+      {
+        test: {
+          // Faults that touch shared infrastructure (restarting PostgreSQL): run alone, by `npm test -- fault`.
+          name: 'fault',
+          include: ['electron/fault/**/*.fault.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+          fileParallelism: false,
         },
       },
       {

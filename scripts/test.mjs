@@ -23,6 +23,8 @@ const stages = [
   { name: 'desktop', cmd: bin('vitest'), args: ['run', '--project', 'desktop', '--passWithNoTests'], env: { OBLAKO_TEST_DB: 'sqlite' }, counts: true },
   { name: 'server:sqlite', cmd: bin('vitest'), args: ['run', '--project', 'server'], env: { OBLAKO_TEST_DB: 'sqlite' }, counts: true },
   { name: 'server:postgres', cmd: bin('vitest'), args: ['run', '--project', 'server'], env: { OBLAKO_TEST_DB: 'postgres' }, counts: true },
+  // Restarts the shared PostgreSQL: alone, after the suites that use it.
+  { name: 'fault', cmd: bin('vitest'), args: ['run', '--project', 'fault'], env: { OBLAKO_TEST_DB: 'postgres' }, counts: true },
   { name: 'build', cmd: bin('vite'), args: ['build', '--logLevel', 'warn'] },
   { name: 'build:electron', cmd: process.execPath, args: ['scripts/build-electron.mjs'] },
   // Electronegativity over the build, the SheetJS version floor, npm audit (scripts/security-gate.mjs).
