@@ -19,7 +19,11 @@ const CLOSED: readonly string[] = ['cancelled', 'conclusion_issued', 'invited'];
 export function registerDataHandlers(router: Router, sessions: SessionManager): void {
   router.register('patients.list', (input) => listPatients(sessions.require().store, input));
   router.register('patients.statusCounts', () => statusCounts(sessions.require().store));
-  router.register('requests.queue', (input) => requestQueue(sessions.require().store, input));
+  router.register('requests.queue', (input) => {
+    const { store, stored } = sessions.require();
+    const { mine, ...filters } = input;
+    return requestQueue(store, { ...filters, mineOf: mine ? stored.user.id : undefined });
+  });
 
   router.register('patients.create', (input): PatientRow => {
     const { store, engine, stored } = sessions.require();

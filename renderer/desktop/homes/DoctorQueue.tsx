@@ -1,9 +1,9 @@
-import { Badge, Button, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Pagination, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { PublicUser } from '../../../shared/domain/users';
 import type { QueueRow } from '../../../shared/rpc/contract';
 import { t } from '../../i18n';
-import { fullName } from '../../i18n/format';
+import { formatSnils, fullName } from '../../i18n/format';
 import { useRpc } from '../../rpc/context';
 import { DueDate } from '../components/DueDate';
 import { EmptyState, NothingFound } from '../components/EmptyState';
@@ -13,6 +13,11 @@ import { centreName, isOverdue, profileName, sourceLabel, STATUS_COLOR, statusLa
 import { notifyError, notifySuccess } from '../notify';
 import { useLiveQuery } from '../use-live-query';
 import { useSearch } from '../use-search';
+import { NO_FILTERS, queueInput, type QueueFilterState } from '../doctor/doctor-view';
+import { PatientCard } from '../doctor/PatientCard';
+import { QueueFilters } from '../doctor/QueueFilters';
+
+const PAGE_SIZE = 100;
 
 function Assignment({ row, user, taking, onTake }: { row: QueueRow; user: PublicUser; taking: boolean; onTake: () => void }) {
   const { request } = row;
@@ -43,13 +48,38 @@ function Assignment({ row, user, taking, onTake }: { row: QueueRow; user: Public
  * every request from the three ways in, with due dates; overdue ones stand out.
  */
 export function DoctorQueue({ user }: { user: PublicUser }) {
+  const [patientId, setPatientId] = useState<string | null>(null);
+  // The queue stays mounted under the card, so its filters, search and page survive a visit.
+  return (
+    <>
+      <div hidden={patientId !== null}>
+        <QueueList user={user} onOpen={setPatientId} />
+      </div>
+      {patientId !== null && <PatientCard patientId={patientId} user={user} onBack={() => setPatientId(null)} />}
+    </>
+  );
+}
+
+function QueueList({ user, onOpen }: { user: PublicUser; onOpen: (patientId: string) => void }) {
   const rpc = useRpc();
   const { search, setSearch, q } = useSearch();
+  const [filters, setFiltersState] = useState<QueueFilterState>(NO_FILTERS);
+  const [page, setPage] = useState(0);
   const [taking, setTaking] = useState<ReadonlySet<string>>(new Set());
-  const queue = useLiveQuery(`queue:${q}`, () => rpc.call('requests.queue', q ? { q } : {}));
+  const input = queueInput(filters, q, page, PAGE_SIZE);
+  const key = JSON.stringify(input);
+  const queue = useLiveQuery(`queue:${key}`, () => rpc.call('requests.queue', input));
   const allCentres = user.role !== 'doctor';
+  const filtered = q !== '' || key !== JSON.stringify(queueInput(NO_FILTERS, '', page, PAGE_SIZE));
   const now = Date.now();
-
+  const setFilters = (f: QueueFilterState) => {
+    setFiltersState(f);
+    setPage(0);
+  };
+  const onSearch = (v: string) => {
+    setSearch(v);
+    setPage(0);
+  };
   const take = (row: QueueRow) => {
     const id = row.request.id;
     setTaking((s) => new Set(s).add(id));
@@ -77,6 +107,8 @@ export function DoctorQueue({ user }: { user: PublicUser }) {
   } else if (queue.data.items.length === 0) {
     body = q ? (
       <NothingFound testId="queue-nothing-found" q={q} />
+    ) : filtered ? (
+      <EmptyState testId="queue-nothing-filtered" title={t('doctor.queue.nothingFiltered.title')} body={t('doctor.queue.nothingFiltered.body')} />
     ) : (
       <EmptyState testId="queue-empty" title={allCentres ? t('queue.titleAll') : t('queue.title')} body={t('queue.empty')} />
     );
@@ -108,12 +140,38 @@ export function DoctorQueue({ user }: { user: PublicUser }) {
                     data-source={r.source}
                     data-overdue={overdue}
                     data-pending={row.pending}
+                    data-patient-id={r.patientId}
+                    onClick={(e) => {
+                      // The row opens the card; its own buttons (take, the name) act for themselves.
+                      if (row.patient && !(e.target as HTMLElement).closest('button, a')) onOpen(r.patientId);
+                    }}
+                    style={{ cursor: row.patient ? 'pointer' : undefined }}
                   >
                     <Table.Td>
                       <Stack gap={2} align="flex-start">
-                        <Text size="sm" fw={500} data-testid="patient-name">
-                          {row.patient ? fullName(row.patient) : t('queue.unknownPatient')}
-                        </Text>
+                        {row.patient ? (
+                          <Anchor
+                            component="button"
+                            type="button"
+                            size="sm"
+                            fw={500}
+                            ta="left"
+                            onClick={() => onOpen(r.patientId)}
+                            aria-label={t('doctor.queue.openCard.aria', { name: fullName(row.patient) })}
+                            data-testid="queue-open-card"
+                          >
+                            <span data-testid="patient-name">{fullName(row.patient)}</span>
+                          </Anchor>
+                        ) : (
+                          <Text size="sm" fw={500} data-testid="patient-name">
+                            {t('queue.unknownPatient')}
+                          </Text>
+                        )}
+                        {row.patient?.snils && (
+                          <Text size="xs" c="dimmed">
+                            {t('doctor.queue.snils', { snils: formatSnils(row.patient.snils) ?? '' })}
+                          </Text>
+                        )}
                         {r.urgency === 'urgent' && (
                           <Badge size="xs" color="red" variant="outline">
                             {t('urgency.urgent')}
@@ -150,7 +208,19 @@ export function DoctorQueue({ user }: { user: PublicUser }) {
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-        <Shown shown={queue.data.items.length} total={queue.data.total} />
+        <Group justify="space-between" mt="xs">
+          <Shown shown={queue.data.items.length} total={queue.data.total} />
+          {queue.data.total > PAGE_SIZE && (
+            <Pagination
+              total={Math.ceil(queue.data.total / PAGE_SIZE)}
+              value={page + 1}
+              onChange={(p) => setPage(p - 1)}
+              size="sm"
+              aria-label={t('doctor.queue.pages')}
+              data-testid="queue-pages"
+            />
+          )}
+        </Group>
       </>
     );
   }
@@ -165,7 +235,8 @@ export function DoctorQueue({ user }: { user: PublicUser }) {
           </Text>
         )}
       </Title>
-      <SearchBox value={search} onSearch={setSearch} maw={420} testId="queue-search" />
+      <SearchBox value={search} onSearch={onSearch} maw={420} testId="queue-search" placeholder={t('doctor.queue.search.placeholder')} />
+      <QueueFilters value={filters} onChange={setFilters} centre={allCentres ? null : user.centre} canFilterMine={user.role === 'doctor'} />
       {body}
     </Stack>
   );
