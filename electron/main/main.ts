@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BrowserWindow} from 'electron';
-import { app, dialog } from 'electron';
+// Aliased so the bundle keeps `new BrowserWindow({...})` in window-options.ts by that name for the scanner.
+import { app, BrowserWindow as ElectronBrowserWindow, dialog } from 'electron';
 import { createDesktopServices, type DesktopServices } from '../services/app.js';
 import { createLogger } from '../services/logger.js';
 import { CONFIG_FILE_NAME, resolveDesktopConfig } from './config.js';
@@ -46,13 +46,13 @@ const externalHosts = externalHostsFor(config.serverUrl, config.externalHosts);
 installSecurityGuards(() => externalHosts);
 
 let services: DesktopServices | null = null;
-let mainWindow: BrowserWindow | null = null;
+let mainWindow: ElectronBrowserWindow | null = null;
 let transport: IpcTransport | null = null;
 let updater: Updater | null = null;
 
-function createWindow(svc: DesktopServices): BrowserWindow {
+function createWindow(svc: DesktopServices): ElectronBrowserWindow {
   const preload = path.join(import.meta.dirname, 'preload.cjs');
-  const win = createMainWindow(preload, { devTools: !app.isPackaged });
+  const win = createMainWindow(ElectronBrowserWindow, preload, { devTools: !app.isPackaged });
   transport = attachRpcTransport(win, svc.router, svc.bus);
   win.once('ready-to-show', () => win.show());
   win.webContents.on('render-process-gone', (_event, details) => log.error({ reason: details.reason }, 'renderer process gone'));

@@ -1,16 +1,15 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createMainWindow as create, type BrowserWindowClass } from './window-options.js';
 
-// Electron itself cannot start here: BrowserWindow is replaced by a recorder of its options.
+// Electron itself cannot start here: a recording class stands in for BrowserWindow.
 const made: BrowserWindowConstructorOptions[] = [];
-vi.mock('electron', () => ({
-  BrowserWindow: class {
-    constructor(options: BrowserWindowConstructorOptions) {
-      made.push(options);
-    }
-  },
-}));
-const { createMainWindow } = await import('./window-options.js');
+const Recorder = class {
+  constructor(options: BrowserWindowConstructorOptions) {
+    made.push(options);
+  }
+} as unknown as BrowserWindowClass;
+const createMainWindow = (preload: string, opts: { devTools: boolean }) => create(Recorder, preload, opts);
 
 describe('the main window', () => {
   beforeEach(() => {

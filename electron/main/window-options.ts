@@ -1,11 +1,17 @@
-import { BrowserWindow } from 'electron';
+import type { BrowserWindow as ElectronBrowserWindow, BrowserWindowConstructorOptions } from 'electron';
+
+/** Electron's BrowserWindow class, handed in so this module stays loadable without Electron. */
+export type BrowserWindowClass = new (options: BrowserWindowConstructorOptions) => ElectronBrowserWindow;
 
 /**
  * The main window and the renderer's security settings, written as one literal at the
- * constructor so both a unit test (which stubs BrowserWindow) and the static scanner
- * (Electronegativity, `npm test -- security`) see every flag. Any change here is a security review.
+ * constructor so both a unit test (which passes a recording class) and the static scanner
+ * (Electronegativity, `npm test -- security`, which looks for `new BrowserWindow({...})`) see every
+ * flag. Any change here is a security review.
  */
-export function createMainWindow(preloadPath: string, opts: { devTools: boolean }): BrowserWindow {
+// The parameter keeps Electron's class name so the scanner recognises the constructor call.
+ 
+export function createMainWindow(BrowserWindow: BrowserWindowClass, preloadPath: string, opts: { devTools: boolean }): ElectronBrowserWindow {
   return new BrowserWindow({
     width: 1280,
     height: 820,
