@@ -1,4 +1,6 @@
 export { AppShell, type NavItem, type SyncState } from './app-shell.js';
+export { ConclusionEditorPage } from './conclusion-editor.js';
+export { PatientCardPage } from './patient-card.js';
 export { Calendar, type ScheduleTime } from './calendar.js';
 export { DoctorQueue } from './doctor-queue.js';
 export { ManagerBatches } from './manager-batches.js';

@@ -14,3 +14,14 @@ export const APP_START_URL = `${APP_ORIGIN}/index.html`;
 
 /** The one IPC channel: RPC requests in, answers and `{event, payload}` pushes out. */
 export const RPC_CHANNEL = 'oblako:rpc';
+
+/**
+ * Public Ed25519 keys (base64, raw 32 bytes) whose signature on `latest*.yml` the updater accepts
+ * (electron/services/update/verify.ts). The private half is kept offline by the release manager
+ * and never committed; `npm run admin -- release-keygen` makes a pair. To rotate: add the new key
+ * here, ship a release signed with the old key, then sign with the new one and drop the old.
+ */
+export const UPDATE_PUBLIC_KEYS: readonly string[] = [
+  // df3409b2587c26c3 — the project's release key.
+  'pj2f01oX0uD6XsxFbCLR0HfHdkghjLLsksk8lfg5fSo=',
+];

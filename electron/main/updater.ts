@@ -1,7 +1,10 @@
+import fs from 'node:fs';
 import { app } from 'electron';
 import electronUpdater from 'electron-updater';
 import { createLogger } from '../services/logger.js';
+import { verifyDownloadedUpdate, verifyUpdateInfo } from '../services/update/verify.js';
 import { updateFeedUrl } from './config.js';
+import { UPDATE_PUBLIC_KEYS } from './constants.js';
 
 const log = createLogger('electron.updater');
 
@@ -29,6 +32,11 @@ const CHECK_EVERY_MS = 4 * 60 * 60 * 1000;
  * Updates come from the central API's generic feed (`<server>/api/updates/`), never from a
  * public host. Off in development (`!app.isPackaged`): there is nothing to replace. Nothing is
  * downloaded until the user agrees — a consultation must not be interrupted by a restart.
+ *
+ * Besides electron-updater's own sha512 check (against an index from the same server), every
+ * release must be signed with the project's Ed25519 key (`UPDATE_PUBLIC_KEYS`): an unsigned or
+ * foreign-signed index is not offered, and a downloaded file whose size or sha512 differs from
+ * the signed ones is deleted and never installed (electron/services/update/verify.ts).
  */
 export function startUpdater(serverUrl: string, notify: (state: UpdateState) => void): Updater {
   const off: Updater = { check: async () => {}, download: async () => {}, install: () => {}, stop: () => {} };
@@ -55,6 +63,35 @@ export function startUpdater(serverUrl: string, notify: (state: UpdateState) => 
   autoUpdater.allowPrerelease = false;
   autoUpdater.setFeedURL({ provider: 'generic', url: updateFeedUrl(serverUrl) });
 
+  const refused = (v: string, reason: string) =>
+    notify({ state: 'error', message: `Обновление ${v} отклонено: ${reason}. Программа продолжает работать в текущей версии; сообщите администратору.` });
+
+  // Before anything is downloaded: the index must carry a valid signature by a trusted key.
+  const supported = autoUpdater.isUpdateSupported;
+  autoUpdater.isUpdateSupported = async (info) => {
+    const signed = await verifyUpdateInfo(info, UPDATE_PUBLIC_KEYS);
+    if (!signed.ok) {
+      log.error({ version: info.version, reason: signed.reason }, 'update refused: the feed index is not signed by a trusted key');
+      refused(String(info.version), signed.reason);
+      return false;
+    }
+    return supported(info);
+  };
+
+  // The installer that passed the check, and only it, may be installed.
+  let verified: { version: string; file: string } | null = null;
+  const checkFile = async (info: unknown, file: string, v: string): Promise<boolean> => {
+    const check = await verifyDownloadedUpdate({ info, filePath: file, publicKeys: UPDATE_PUBLIC_KEYS });
+    if (check.ok) return true;
+    verified = null;
+    log.error({ version: v, file, reason: check.reason }, 'downloaded update refused');
+    // Not left in electron-updater's cache, where a later start could pick it up.
+    await fs.promises.rm(file, { force: true }).catch((err: unknown) => log.warn({ err }, 'could not delete the refused update'));
+    refused(v, check.reason);
+    return false;
+  };
+  let lastInfo: unknown = null;
+
   let version: string | null = null;
   autoUpdater.on('update-available', (info) => {
     version = info.version;
@@ -63,7 +100,19 @@ export function startUpdater(serverUrl: string, notify: (state: UpdateState) => 
   autoUpdater.on('download-progress', (p) => {
     if (version) notify({ state: 'downloading', version, percent: Math.round(p.percent) });
   });
-  autoUpdater.on('update-downloaded', (info) => notify({ state: 'downloaded', version: info.version }));
+  autoUpdater.on('update-downloaded', (event) => {
+    verified = null;
+    void (async () => {
+      if (!(await checkFile(event, event.downloadedFile, event.version))) return;
+      verified = { version: event.version, file: event.downloadedFile };
+      lastInfo = event;
+      log.info({ version: event.version }, 'update downloaded and its signature verified');
+      notify({ state: 'downloaded', version: event.version });
+    })().catch((err: unknown) => {
+      log.error({ err }, 'update verification failed');
+      refused(event.version, 'проверка не выполнена');
+    });
+  });
   autoUpdater.on('error', (err) => log.warn({ err }, 'update check or download failed'));
 
   const check = async (): Promise<void> => {
@@ -87,7 +136,20 @@ export function startUpdater(serverUrl: string, notify: (state: UpdateState) => 
         notify({ state: 'error', message: 'Не удалось загрузить обновление. Проверьте связь с сервером и повторите позже.' });
       }
     },
-    install: () => autoUpdater.quitAndInstall(false, true),
+    install: () => {
+      const ready = verified;
+      if (!ready) {
+        log.warn('install asked for without a verified update');
+        return;
+      }
+      // Checked again right before: the file sat in the cache since the download.
+      void checkFile(lastInfo, ready.file, ready.version).then(
+        (ok) => {
+          if (ok) autoUpdater.quitAndInstall(false, true);
+        },
+        (err: unknown) => log.error({ err }, 'update verification failed'),
+      );
+    },
     stop: () => clearInterval(timer),
   };
 }

@@ -9,9 +9,11 @@ import { seedDemo } from '../demo/seed.js';
 import { PokeHub } from '../ws/poke-hub.js';
 import type { AppContext } from '../context.js';
 import { IMPORT_USAGE, runReferralImport } from './referral-import.js';
+import { RELEASE_USAGE, runPublishRelease, runReleaseKeygen } from './release.js';
 
 /**
- * `npm run admin -- <command>`: migrate, create-user, seed-demo, verify-audit, import.
+ * `npm run admin -- <command>`: migrate, create-user, seed-demo, verify-audit, import,
+ * release-keygen, publish-release.
  * Results go to stdout (JSON with --json); errors to stderr with a non-zero exit code.
  */
 const USAGE = `Использование: npm run admin -- <команда> [параметры]
@@ -20,7 +22,8 @@ const USAGE = `Использование: npm run admin -- <команда> [п
                                 создать пользователя (пароль читается из OBLAKO_NEW_PASSWORD или stdin)
   seed-demo                     создать демо-учётные записи и демо-данные
   verify-audit [--json]         проверить целостность цепочки журнала аудита
-${IMPORT_USAGE}`;
+${IMPORT_USAGE}
+${RELEASE_USAGE}`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -32,6 +35,8 @@ async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
   // A dry run reads a file and touches no database: it must work without a configured one.
   if (command === 'import') return runReferralImport(rest);
+  // Key generation touches no database either (it is best done on an offline machine).
+  if (command === 'release-keygen') return runReleaseKeygen(rest);
   const config = loadConfig();
   const db = openDatabase(config.database);
   const ctx: AppContext = { config, db, pokes: new PokeHub() };
@@ -77,6 +82,10 @@ async function main(): Promise<number> {
         else if (result.ok) process.stdout.write(`Журнал аудита цел: проверено событий — ${result.checked}.\n`);
         else process.stdout.write(`ЖУРНАЛ АУДИТА ПОВРЕЖДЁН: ${result.reason} (событие №${result.firstBadSeq}).\n`);
         return result.ok ? 0 : 3;
+      }
+      case 'publish-release': {
+        await migrateToLatest(db);
+        return await runPublishRelease(rest, { dataDir: config.dataDir, db: db.kysely });
       }
       default:
         process.stderr.write(`${USAGE}\n`);
