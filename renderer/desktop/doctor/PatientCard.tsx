@@ -65,8 +65,13 @@ export function PatientCard({ patientId, user, onBack }: { patientId: string; us
   };
 
   const write = (r: ConsultationRequest) => {
-    // The conclusion follows the latest consultation held (or booked) for the request, if any.
-    const held = data.consultations.filter((c) => c.requestId === r.id && c.status !== 'cancelled').sort((a, b) => b.startsAt.localeCompare(a.startsAt));
+    // The conclusion follows the latest consultation that has taken place (completed, or begun);
+    // one still ahead cannot be cited, so without such a consultation it is written from the
+    // documents («заочно»), as the server also requires.
+    const now = new Date().toISOString();
+    const held = data.consultations
+      .filter((c) => c.requestId === r.id && c.status !== 'cancelled' && (c.status === 'completed' || c.startsAt <= now))
+      .sort((a, b) => b.startsAt.localeCompare(a.startsAt));
     setEditing({ requestId: r.id, consultationId: held.find((c) => c.status === 'completed')?.id ?? held[0]?.id ?? null });
   };
 
