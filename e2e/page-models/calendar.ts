@@ -20,12 +20,16 @@ export class Calendar {
   readonly items: Locator;
   readonly dialog: Locator;
   readonly details: Locator;
+  readonly detailsBox: Locator;
 
   constructor(readonly page: Page) {
-    this.view = page.getByTestId('view-calendar');
+    this.view = page.getByTestId('calendar-view');
     this.items = page.getByTestId('calendar-item');
-    this.dialog = page.getByTestId('schedule-dialog');
+    // Mantine puts the test id on the modal's root, which has no box of its own: visibility is
+    // the dialog inside it.
+    this.dialog = page.getByTestId('schedule-dialog').getByRole('dialog');
     this.details = page.getByTestId('consultation-details');
+    this.detailsBox = this.details.getByRole('dialog');
   }
 
   /** Opens «Календарь» from the navigation and waits for the week to load. */
@@ -113,7 +117,7 @@ export class Calendar {
   /** Opens the details of the patient's scheduled consultation (at `time`, if given). */
   async openDetails(patient: string | RegExp, time?: string): Promise<Locator> {
     await this.item(patient, time).and(this.page.locator('[data-status="scheduled"]')).first().click();
-    await expect(this.details).toBeVisible();
+    await expect(this.detailsBox).toBeVisible();
     return this.details;
   }
 
@@ -121,12 +125,12 @@ export class Calendar {
   async reschedule(patient: string | RegExp, to: ScheduleTime, reason: string, from?: string): Promise<void> {
     const details = await this.openDetails(patient, from);
     await details.getByTestId('consultation-reschedule').click();
-    await this.fillSchedule(to, details);
+    await this.fillSchedule(to, this.detailsBox);
     await details.getByTestId('consultation-reason').fill(reason);
     await details.getByTestId('reschedule-submit').click();
     await expect(details).toHaveAttribute('data-mode', 'view');
     await details.getByTestId('details-close').click();
-    await expect(this.details).toBeHidden();
+    await expect(this.detailsBox).toBeHidden();
   }
 
   /** «Отменить» with the required reason. */
@@ -135,14 +139,14 @@ export class Calendar {
     await details.getByTestId('consultation-cancel').click();
     await details.getByTestId('consultation-reason').fill(reason);
     await details.getByTestId('cancel-submit').click();
-    await expect(this.details).toBeHidden();
+    await expect(this.detailsBox).toBeHidden();
   }
 
   /** «Консультация проведена». */
   async complete(patient: string | RegExp, time?: string): Promise<void> {
     const details = await this.openDetails(patient, time);
     await details.getByTestId('consultation-complete').click();
-    await expect(this.details).toBeHidden();
+    await expect(this.detailsBox).toBeHidden();
   }
 }
 

@@ -41,7 +41,7 @@ export function CalendarView({ user }: { user: PublicUser }) {
   const nameOf = (c: Item) => week.data?.patientNames[c.patientId] ?? t('calendar.unknownPatient');
 
   return (
-    <Stack gap="md" data-testid="view-calendar" data-week-start={monday} data-doctor-id={user.id}>
+    <Stack gap="md" data-testid="calendar-view" data-week-start={monday} data-doctor-id={user.id}>
       <Group justify="space-between" wrap="wrap">
         <Title order={2}>{t('calendar.title')}</Title>
         <Group gap="xs">
