@@ -7,6 +7,28 @@ import { Conclusion, ConclusionVerification } from '../domain/conclusions.js';
 import { Consultation, ConsultationCancelBody } from '../domain/consultations.js';
 import { NotificationList, NotificationsReadBody } from '../domain/notifications.js';
 import { PipelineList, PipelineListQuery, PipelineSummary } from '../domain/pipeline.js';
+import {
+  ApplicationBody,
+  ChatMessage,
+  CodeSent,
+  ConsentBody,
+  ConsentRecord,
+  ConsentText,
+  DutyBookBody,
+  DutyBooking,
+  DutySlotList,
+  DutySlotsCreateBody,
+  DutySlotsQuery,
+  MessageBody,
+  MessageList,
+  PhoneBody,
+  RegisterConfirmBody,
+  ResetConfirmBody,
+  UPLOAD_CHUNK_BYTES,
+  UploadChunkQuery,
+  UploadSession,
+  UploadStartBody,
+} from '../domain/portal.js';
 import { ReferralBatch, ReferralBatchSummary } from '../domain/referrals.js';
 import { SmsOutboxItem, SmsOutboxList, SmsOutboxQuery } from '../domain/sms.js';
 import { CentreCode, ConsultationRequest, RequestCreate, RequestScheduleBody, RequestSource, RequestStatus } from '../domain/requests.js';
@@ -228,6 +250,25 @@ export const API = {
   verifyConclusionPdf: route({ method: 'POST', path: '/api/conclusions/verify', summary: 'Проверка файла заключения (тело — PDF)', roles: 'public', patientData: false, response: ConclusionVerification, bodyLimit: CONCLUSION_PDF_MAX_BYTES, rawBody: true, rateLimit: { limit: 20, windowSeconds: 60, by: 'ip' } }),
   listNotifications: route({ method: 'GET', path: '/api/notifications', summary: 'Уведомления пользователя', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, response: NotificationList }),
   markNotificationsRead: route({ method: 'POST', path: '/api/notifications/read', summary: 'Отметить уведомления прочитанными', roles: ['physician', 'manager', 'doctor', 'patient', 'admin'], patientData: false, body: NotificationsReadBody, response: Ok }),
+  // ── patient portal ──
+  registerStart: route({ method: 'POST', path: '/api/auth/register', summary: 'Регистрация пациента: код в SMS', roles: 'public', patientData: false, body: PhoneBody, response: CodeSent, rateLimit: { limit: 5, windowSeconds: 600, by: 'ip' } }),
+  registerConfirm: route({ method: 'POST', path: '/api/auth/register/confirm', summary: 'Регистрация пациента: код, данные, пароль', roles: 'public', patientData: false, body: RegisterConfirmBody, response: LoginResponse, rateLimit: { limit: 10, windowSeconds: 600, by: 'ip' } }),
+  resetStart: route({ method: 'POST', path: '/api/auth/reset', summary: 'Восстановление пароля: код в SMS', roles: 'public', patientData: false, body: PhoneBody, response: CodeSent, rateLimit: { limit: 5, windowSeconds: 600, by: 'ip' } }),
+  resetConfirm: route({ method: 'POST', path: '/api/auth/reset/confirm', summary: 'Восстановление пароля: код и новый пароль', roles: 'public', patientData: false, body: ResetConfirmBody, response: Ok, rateLimit: { limit: 10, windowSeconds: 600, by: 'ip' } }),
+  consentText: route({ method: 'GET', path: '/api/consent/text', summary: 'Текст согласия на обработку персональных данных', roles: 'public', patientData: false, response: ConsentText }),
+  myConsent: route({ method: 'GET', path: '/api/me/consent', summary: 'Согласие пациента: версия и дата', roles: ['patient'], patientData: true, response: ConsentRecord }),
+  giveConsent: route({ method: 'POST', path: '/api/me/consent', summary: 'Дать согласие на обработку персональных данных', roles: ['patient'], patientData: true, body: ConsentBody, response: ConsentRecord }),
+  startUpload: route({ method: 'POST', path: '/api/patients/:id/uploads', summary: 'Начать (или продолжить) загрузку документа частями', roles: ['patient', 'physician', 'manager'], patientData: true, params: PatientIdParams, body: UploadStartBody, response: UploadSession }),
+  getUpload: route({ method: 'GET', path: '/api/uploads/:id', summary: 'Загрузка документа: сколько получено', roles: ['patient', 'physician', 'manager'], patientData: true, params: IdParams, response: UploadSession }),
+  uploadChunk: route({ method: 'PUT', path: '/api/uploads/:id', summary: 'Загрузка документа: следующая часть (тело — байты с offset)', roles: ['patient', 'physician', 'manager'], patientData: true, params: IdParams, query: UploadChunkQuery, response: UploadSession, bodyLimit: UPLOAD_CHUNK_BYTES, rawBody: true }),
+  completeUpload: route({ method: 'POST', path: '/api/uploads/:id/complete', summary: 'Загрузка документа: завершить (проверка типа по содержимому)', roles: ['patient', 'physician', 'manager'], patientData: true, params: IdParams, response: PatientDocument }),
+  createApplication: route({ method: 'POST', path: '/api/applications', summary: 'Заявка пациента в центр (самостоятельное обращение)', roles: ['patient'], patientData: true, body: ApplicationBody, response: ConsultationRequest }),
+  listDutySlots: route({ method: 'GET', path: '/api/duty/slots', summary: 'Расписание дежурного врача', roles: ['patient', 'doctor'], patientData: false, query: DutySlotsQuery, response: DutySlotList }),
+  createDutySlots: route({ method: 'POST', path: '/api/duty/slots', summary: 'Дежурный врач открывает приём', roles: ['doctor'], patientData: false, body: DutySlotsCreateBody, response: DutySlotList }),
+  bookDutySlot: route({ method: 'POST', path: '/api/duty/slots/:id/book', summary: 'Записаться к дежурному врачу', roles: ['patient'], patientData: true, params: IdParams, body: DutyBookBody, response: DutyBooking, rateLimit: { limit: 10, windowSeconds: 60, by: 'user' } }),
+  listMessages: route({ method: 'GET', path: '/api/requests/:id/messages', summary: 'Переписка по заявке', roles: ['patient', 'doctor'], patientData: true, params: IdParams, response: MessageList }),
+  sendMessage: route({ method: 'POST', path: '/api/requests/:id/messages', summary: 'Написать сообщение по заявке', roles: ['patient', 'doctor'], patientData: true, params: IdParams, body: MessageBody, response: ChatMessage, rateLimit: { limit: 60, windowSeconds: 60, by: 'user' } }),
+  markMessagesRead: route({ method: 'POST', path: '/api/requests/:id/messages/read', summary: 'Отметить сообщения прочитанными', roles: ['patient', 'doctor'], patientData: true, params: IdParams, response: Ok }),
   syncPull: route({ method: 'POST', path: '/api/sync/pull', summary: 'Синхронизация: получить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PullRequest, response: PullResponse }),
   syncPush: route({ method: 'POST', path: '/api/sync/push', summary: 'Синхронизация: отправить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PushRequest, response: PushResponse, bodyLimit: PUSH_MAX_BODY_BYTES }),
   listAudit: route({ method: 'GET', path: '/api/audit', summary: 'Журнал аудита', roles: ['admin'], patientData: false, query: AuditQuery, response: AuditList }),
