@@ -1,4 +1,6 @@
 import type { RequestStatus } from '../../shared/domain/requests';
+import { ruPortalAccess } from './i18n-access';
+import { ruPortalCare } from './i18n-care';
 
 /**
  * The patient portal's strings: its own dictionary (patients read plainer words than staff, and
@@ -83,6 +85,8 @@ export const ruPortal = {
   'status.conclusion_issued': 'Заключение готово',
   'status.invited': 'Вас приглашают на очный приём',
   'status.cancelled': 'Заявка отменена',
+  ...ruPortalAccess,
+  ...ruPortalCare,
 } as const satisfies Record<string, string> & Record<`status.${RequestStatus}`, string>;
 
 export type PortalMessageId = keyof typeof ruPortal;

@@ -1,0 +1,6 @@
+import type { PublicUser } from '../../../shared/domain/users';
+
+// TEMPORARY SCAFFOLD: being built (issue #7).
+export function ConsultationsPage(_props: { token: string; user: PublicUser; onExpired: () => void }) {
+  return null;
+}
