@@ -7,7 +7,7 @@ import { appendAudit, verifyAuditChain } from '../audit/audit-log.js';
 import { listAuditEvents } from '../audit/audit-query.js';
 import { writeTransaction } from '../context.js';
 import { AppError, forbidden, HTTP_STATUS } from '../errors.js';
-import { blobStore, checkUpload, getVisibleDocument, ingestUpload, parseRange, recordUpload } from '../modules/documents.js';
+import { blobStore, checkUpload, getVisibleDocument, ingestUpload, listPatientDocuments, parseRange, recordUpload } from '../modules/documents.js';
 import { createPatient, getVisiblePatient, listVisiblePatients } from '../modules/patients.js';
 import { refreshPatientStage } from '../modules/patient-stage.js';
 import { getVisibleBatch, listVisibleBatches } from '../modules/referral-batches.js';
@@ -297,6 +297,12 @@ export const handlers: Handlers = {
       return page;
     }),
 
+  listPatientDocuments: async (i, ctx) =>
+    ctx.db.kysely.transaction().execute(async (tx) => {
+      const items = await listPatientDocuments(tx, i.actor, i.params.id);
+      await auditIn(i, tx, [{ actor: i.actor, action: 'document.list', patientId: i.params.id, entity: 'patient', entityId: i.params.id, result: 'ok', details: { count: items.length } }]);
+      return { items };
+    }),
   uploadDocument: async (i, ctx) => {
     const patientId = i.params.id;
     // Who may attach, and the consent for an upload on the patient's behalf, before a byte is read.

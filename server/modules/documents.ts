@@ -4,6 +4,7 @@ import { DOCUMENT_MAX_BYTES, PatientDocument } from '../../shared/domain/documen
 import type { DocumentUploadQuery } from '../../shared/api/contract.js';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
+import { getVisiblePatient } from './patients.js';
 import { audienceOf } from '../auth/actor.js';
 import type { AppContext, WriteScope } from '../context.js';
 import type { Database, DocumentsTable } from '../db/schema.js';
@@ -142,4 +143,20 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   if (b !== '' && Number(b) < start) return null;
   if (start >= size) return 'unsatisfiable';
   return { start, end };
+}
+
+/** A patient's documents (not deleted), newest first, for whoever may see the patient. */
+export async function listPatientDocuments(db: Kysely<Database>, actor: Actor, patientId: string): Promise<PatientDocument[]> {
+  await getVisiblePatient(db, actor, patientId);
+  const rows = await db
+    .selectFrom('documents as d')
+    .leftJoin('users as u', 'u.id', 'd.uploaded_by')
+    .selectAll('d')
+    .select('u.full_name as uploader_name')
+    .where('d.patient_id', '=', patientId)
+    .where('d.deleted_at', 'is', null)
+    .orderBy('d.created_at', 'desc')
+    .orderBy('d.id')
+    .execute();
+  return rows.map((r) => toDocument(r, r.uploader_name));
 }

@@ -166,6 +166,7 @@ const PLANS: Record<ApiName, Plan> = {
   verifyConclusionPdf: () => ({ status: 200, bytes: pdfBytes(), check: (b) => expect(b.valid).toBe(false) }),
   listNotifications: only(200, ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'admin', 'patientA', 'patientB']),
   markNotificationsRead: only(200, ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'admin', 'patientA', 'patientB'], { body: { ids: [crypto.randomUUID()] } }),
+  listPatientDocuments: (w, who) => singleA(() => `/api/patients/${w.pA.patientId}/documents`, ['physicianA', 'manager', 'doctorBakulev', 'patientA'], ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'patientA', 'patientB'])(w, who),
   uploadDocument: (w, who) => {
     const path = uploadPath(w.pA.patientId);
     const bytes = pdfBytes();
