@@ -32,6 +32,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   PENDING_CHANGES: 409,
   UNSUPPORTED_FILE_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
+  CONSENT_REQUIRED: 403,
 };
 
 /** A domain error with a stable code and a Russian message that says what to do. */

@@ -9,6 +9,7 @@ import * as m0004 from './migrations/0004_batch_import.js';
 import * as m0005 from './migrations/0005_intake_and_sms.js';
 import * as m0006 from './migrations/0006_scale_indexes.js';
 import * as m0007 from './migrations/0007_consultations_conclusions.js';
+import * as m0008 from './migrations/0008_portal.js';
 
 const log = createLogger('db.migrate');
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, { up: (db: Parameters<typeof m0001.up>[0], kind
   '0005_intake_and_sms': m0005,
   '0006_scale_indexes': m0006,
   '0007_consultations_conclusions': m0007,
+  '0008_portal': m0008,
 };
 
 class StaticProvider implements MigrationProvider {

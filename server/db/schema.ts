@@ -179,6 +179,8 @@ export interface MessagesTable {
   body: string;
   created_at: string;
   read_at: string | null;
+  /** A document of the request's patient attached to the message (0008). */
+  document_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface NotificationsTable {
@@ -281,6 +283,51 @@ export interface SyncMutationsTable {
   applied_at: string;
 }
 
+/** A one-time SMS code for registration or password reset (0008): only its salted hash. */
+export interface SmsCodesTable {
+  id: string;
+  phone: string;
+  /** `register` | `reset`. */
+  purpose: string;
+  /** Null when nothing enterable was sent (no account to reset, or one already registered). */
+  code_hash: string | null;
+  attempts: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  ip: string | null;
+}
+
+/** A patient's consent to processing of personal data, one row per version agreed to (0008). */
+export interface PatientConsentsTable {
+  id: string;
+  patient_id: string;
+  user_id: string;
+  version: string;
+  given_at: string;
+  ip: string | null;
+}
+
+/** A resumable upload (0008); the bytes so far are in `<dataDir>/uploads/<id>.part`. */
+export interface UploadSessionsTable {
+  id: string;
+  patient_id: string;
+  created_by: string;
+  created_by_role: string;
+  doc_type: string;
+  file_name: string;
+  size: number;
+  received: number;
+  /** `open` | `complete` | `rejected`. */
+  state: string;
+  mime: string | null;
+  /** For an upload on the patient's behalf: the consent it relies on. */
+  consent_basis: string | null;
+  document_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -302,5 +349,8 @@ export interface Database {
   sync_index: SyncIndexTable;
   sync_clients: SyncClientsTable;
   sync_mutations: SyncMutationsTable;
+  sms_codes: SmsCodesTable;
+  patient_consents: PatientConsentsTable;
+  upload_sessions: UploadSessionsTable;
 }
 

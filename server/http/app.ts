@@ -9,6 +9,7 @@ import type { AppContext } from '../context.js';
 import { openDatabase } from '../db/connection.js';
 import { blobStore } from '../modules/documents.js';
 import { ReminderJob } from '../modules/reminders.js';
+import { sweepStaleUploads } from '../modules/uploads.js';
 import { createSmsGateway } from '../sms/index.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
@@ -42,6 +43,7 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
   reminders.start();
   const swept = await blobStore(ctx).sweepUnfinished();
   if (swept > 0) log.info({ swept }, 'removed unfinished uploads left by an earlier process');
+  await sweepStaleUploads(ctx);
 
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only stops Fastify inferring a narrower generic.

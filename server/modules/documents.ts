@@ -11,6 +11,7 @@ import type { Database, DocumentsTable } from '../db/schema.js';
 import { BlobStore, type StoredBlob } from '../documents/blob-store.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 import { isVisible } from '../sync/change-log.js';
+import { requireConsent } from './consent.js';
 import { refreshPatientStage } from './patient-stage.js';
 
 export type UploadMeta = z.infer<typeof DocumentUploadQuery>;
@@ -47,6 +48,8 @@ export function toDocument(row: Selectable<DocumentsTable>, uploaderName: string
 export async function checkUpload(db: Kysely<Database>, actor: Actor, patientId: string, meta: UploadMeta): Promise<void> {
   if (actor.role === 'patient') {
     if (actor.patientId !== patientId) throw forbidden();
+    // 152-ФЗ: a patient's own upload needs their consent to the current text on record (portal).
+    await requireConsent(db, patientId);
   } else if (actor.role === 'physician') {
     if (!(await isVisible(db, audienceOf(actor), 'patient', patientId))) throw forbidden();
     if (meta.consentObtained !== 'true' || !meta.consentBasis) {

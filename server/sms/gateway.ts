@@ -7,7 +7,8 @@ import { createLogger } from '../logger.js';
 
 const log = createLogger('sms.gateway');
 
-export type SmsKind = 'credentials' | 'schedule' | 'reminder' | 'conclusion';
+/** `code`: a one-time confirmation code (portal registration, password reset). */
+export type SmsKind = 'credentials' | 'schedule' | 'reminder' | 'conclusion' | 'code';
 
 export interface SmsMessage {
   id: string;
@@ -28,9 +29,9 @@ export interface SmsGateway {
   afterCommit(messages: readonly SmsMessage[]): Promise<void>;
 }
 
-/** Hides the secret in a credentials text (the word after «пароль»). */
+/** Hides the secret in a credentials text (the word after «пароль») and a one-time code. */
 export function maskSecrets(body: string): string {
-  return body.replace(/(пароль:?\s*)\S+?(?=[\s.,;]*(\s|$))/giu, '$1••••••••');
+  return body.replace(/(пароль:?\s*)\S+?(?=[\s.,;]*(\s|$))/giu, '$1••••••••').replace(/(код подтверждения:?\s*)\d+/giu, '$1••••••');
 }
 
 export function newSmsId(): string {

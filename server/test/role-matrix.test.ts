@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, type ApiName } from '../../shared/api/contract.js';
+import { CONSENT_VERSION } from '../modules/consent.js';
 import { call, loginAs, startTestServer, type TestServer } from './harness.js';
 import { buildWorld, PASSWORD, patientInput, pdfBytes, referral, referralBatch, requestInput, uploadPath, type World, type WorldUser } from './world.js';
 
@@ -64,6 +65,14 @@ const extra = { batchA: '', batchB: '', toSchedule: '', docA: '' };
 const inTwoDays = () => new Date(Date.now() + 2 * 86_400_000).toISOString();
 
 const STAFF_SYNC: Who[] = ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov'];
+
+const randomPhone = () => `+7916${String(1000000 + Math.floor(Math.random() * 8999999))}`;
+/** A route on an upload session: the uploading roles get 404 for a session not theirs; others 403. */
+function uploadSessionPlan(who: Who, path: (id: string) => string): Case {
+  const p = path(crypto.randomUUID());
+  if (who === 'anon') return { status: 401, path: p };
+  return ['patientA', 'patientB', 'physicianA', 'physicianB', 'manager'].includes(who) ? { status: 404, code: 'NOT_FOUND', path: p } : { status: 403, code: 'FORBIDDEN', path: p };
+}
 
 const PLANS: Record<ApiName, Plan> = {
   health: () => ({ status: 200 }),
@@ -181,6 +190,50 @@ const PLANS: Record<ApiName, Plan> = {
     ...singleA(() => `/api/documents/${extra.docA}/content`, ['physicianA', 'manager', 'doctorBakulev', 'patientA'], ['physicianA', 'physicianB', 'manager', 'doctorBakulev', 'doctorKulakov', 'patientA', 'patientB'])(w, who),
     ...(['physicianA', 'manager', 'doctorBakulev', 'patientA'].includes(who) ? { check: (b: unknown) => expect(String(b)).toMatch(/^%PDF-/) } : {}),
   }),
+  // The patient portal. Public code routes answer alike for everyone (no account enumeration);
+  // confirming without a code sent is a wrong code.
+  registerStart: () => ({ status: 200, body: { phone: randomPhone() }, check: (b) => expect(b.ok).toBe(true) }),
+  registerConfirm: () => ({ status: 400, code: 'VALIDATION_FAILED', body: { phone: randomPhone(), code: '000000', lastName: 'Тестов', firstName: 'Тест', sex: 'male', birthDate: '1980-01-01', password: 'a-long-enough-password' } }),
+  resetStart: () => ({ status: 200, body: { phone: randomPhone() }, check: (b) => expect(b.ok).toBe(true) }),
+  resetConfirm: () => ({ status: 400, code: 'VALIDATION_FAILED', body: { phone: randomPhone(), code: '000000', newPassword: 'a-long-enough-password' } }),
+  consentText: () => ({ status: 200, check: (b) => expect(b.version).toBe(CONSENT_VERSION) }),
+  myConsent: only(200, ['patientA', 'patientB'], { check: (b) => expect(b.current).toBe(true) }),
+  giveConsent: only(200, ['patientA', 'patientB'], { body: { version: CONSENT_VERSION, agree: true } }),
+  // Patient A consented in beforeAll, so their physician may upload in chunks too; the rest as uploadDocument.
+  startUpload: (w, who) => {
+    const path = `/api/patients/${w.pA.patientId}/uploads`;
+    const body = { id: crypto.randomUUID(), type: 'ecg', fileName: 'ЭКГ.pdf', size: 1000 };
+    if (who === 'anon') return { status: 401, path, body };
+    if (who === 'physicianA' || who === 'manager' || who === 'patientA') return { status: 200, path, body, check: (b: { received: number }) => expect(b.received).toBe(0) };
+    return { status: 403, code: 'FORBIDDEN', path, body };
+  },
+  // Someone else's (here: no such) upload session looks missing to those who may upload at all.
+  getUpload: (_w, who) => uploadSessionPlan(who, (id) => `/api/uploads/${id}`),
+  uploadChunk: (_w, who) => ({ ...uploadSessionPlan(who, (id) => `/api/uploads/${id}?offset=0`), bytes: pdfBytes() }),
+  completeUpload: (_w, who) => uploadSessionPlan(who, (id) => `/api/uploads/${id}/complete`),
+  createApplication: (_w, who) => ({
+    ...only(200, ['patientA', 'patientB'], { check: (b: { source: string }) => expect(b.source).toBe('self_application') })(_w, who),
+    // Each patient applies to the centre that already sees them, so the sync slices below stay as they are.
+    body:
+      who === 'patientB'
+        ? { id: crypto.randomUUID(), centre: 'kulakov', profile: 'breast_pathology', diagnosis: 'Фиброаденома', complaints: 'Уплотнение' }
+        : { id: crypto.randomUUID(), centre: 'bakulev', profile: 'rhythm_disorders', diagnosis: 'Пароксизмальная тахикардия', complaints: 'Сердцебиение' },
+  }),
+  listDutySlots: only(200, ['doctorBakulev', 'doctorKulakov', 'patientA', 'patientB']),
+  // The world's doctors are not on duty: the role passes, the duty check refuses.
+  createDutySlots: (_w, who) => ({ ...only(200, [])(_w, who), body: { startsAt: inTwoDays(), durationMinutes: 30, count: 2 } }),
+  bookDutySlot: (_w, who) => {
+    const path = `/api/duty/slots/${crypto.randomUUID()}/book`;
+    const body = { question: 'Как питаться после инфаркта?' };
+    if (who === 'anon') return { status: 401, path, body };
+    return who === 'patientA' || who === 'patientB' ? { status: 404, code: 'NOT_FOUND', path, body } : { status: 403, code: 'FORBIDDEN', path, body };
+  },
+  listMessages: singleA((w) => `/api/requests/${w.pA.requestId}/messages`, ['doctorBakulev', 'patientA'], ['doctorBakulev', 'doctorKulakov', 'patientA', 'patientB']),
+  sendMessage: (w, who) => ({
+    ...singleA((x) => `/api/requests/${x.pA.requestId}/messages`, ['doctorBakulev', 'patientA'], ['doctorBakulev', 'doctorKulakov', 'patientA', 'patientB'])(w, who),
+    body: { id: crypto.randomUUID(), body: 'Здравствуйте! Вопрос по заявке.' },
+  }),
+  markMessagesRead: singleA((w) => `/api/requests/${w.pA.requestId}/messages/read`, ['doctorBakulev', 'patientA'], ['doctorBakulev', 'doctorKulakov', 'patientA', 'patientB']),
   syncPull: (w, who) => {
     if (who === 'anon') return { status: 401, body: { since: 0 } };
     if (!STAFF_SYNC.includes(who)) return { status: 403, code: 'FORBIDDEN', body: { since: 0 } };
@@ -234,6 +287,10 @@ describe('role × route matrix', () => {
     const doc = await call<{ id: string }>(server.url, 'POST', uploadPath(world.pA.patientId), { token: world.physicianA.token, bytes: pdfBytes() });
     expect(doc.status).toBe(200);
     extra.docA = doc.body.id;
+    // The portal: both patients have consented to processing (uploads and applications need it).
+    for (const p of [world.patientA, world.patientB]) {
+      expect((await call(server.url, 'POST', '/api/me/consent', { token: p.token, body: { version: CONSENT_VERSION, agree: true } })).status).toBe(200);
+    }
   });
   afterAll(async () => server?.close());
 

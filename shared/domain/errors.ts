@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   // Documents (added with the document store).
   'UNSUPPORTED_FILE_TYPE',
   'RANGE_NOT_SATISFIABLE',
+  // The patient portal: no consent to processing on record for the current text.
+  'CONSENT_REQUIRED',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
