@@ -9,6 +9,7 @@ import { hashPassword } from '../server/auth/passwords.js';
 import { writeTransaction } from '../server/context.js';
 import { makeEnp, makeSnils } from '../server/demo/seed.js';
 import { buildCentralApi, type CentralApi } from '../server/http/app.js';
+import { CONSENT_VERSION } from '../server/modules/consent.js';
 import { createPatient } from '../server/modules/patients.js';
 import { createRequest } from '../server/modules/requests.js';
 import { PG_ADMIN_URL, testConfig, type TestDatabase } from '../server/test/harness.js';
@@ -184,6 +185,10 @@ async function seed(api: CentralApi, opts: LoadOptions): Promise<Seeded> {
   }
   const portalUsers = out.portal.map((p) => user(p.login, 'patient', p.patientId));
   for (let i = 0; i < portalUsers.length; i += 200) await db.insertInto('users').values(portalUsers.slice(i, i + 200)).execute();
+  // Patients upload only after consenting to processing (as in the portal): on record up front.
+  const consentAt = new Date().toISOString();
+  const consents = portalUsers.map((u) => ({ id: crypto.randomUUID(), patient_id: u.patient_id ?? '', user_id: u.id, version: CONSENT_VERSION, given_at: consentAt, ip: null }));
+  for (let i = 0; i < consents.length; i += 200) await db.insertInto('patient_consents').values(consents.slice(i, i + 200)).execute();
   return out;
 }
 

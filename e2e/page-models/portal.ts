@@ -11,6 +11,21 @@ export interface PortalRequest {
 
 export type PortalRule = 'length' | 'differs' | 'login' | 'repeat';
 
+export type PortalTab = 'home' | 'documents' | 'apply' | 'duty' | 'consultations' | 'notifications';
+
+export interface Registration {
+  code: string;
+  lastName: string;
+  firstName: string;
+  middleName?: string;
+  sex: 'male' | 'female';
+  /** YYYY-MM-DD */
+  birthDate: string;
+  password: string;
+}
+
+export type UploadPhase = 'starting' | 'uploading' | 'paused' | 'interrupted' | 'completing' | 'done' | 'failed' | 'cancelled';
+
 /** The patient portal (served by the central API at its root): sign-in, forced password change, home. */
 export class PortalPage {
   readonly signInForm: Locator;
@@ -136,5 +151,126 @@ export class PortalPage {
   /** Width the page needs beyond the viewport (0 when nothing overflows horizontally). */
   async horizontalOverflow(): Promise<number> {
     return this.page.locator('html').evaluate((el) => el.scrollWidth - el.clientWidth);
+  }
+
+  // ── access: registration, reset ──
+
+  /** From the sign-in page to registration; types the phone and asks for the code. */
+  async registerRequestCode(phone: string): Promise<void> {
+    await this.page.getByTestId('portal-register-link').click();
+    await expect(this.page.getByTestId('portal-register-phone-form')).toBeVisible();
+    await this.page.getByTestId('portal-register-phone').fill(phone);
+    await this.page.getByTestId('portal-register-send-code').click();
+    await expect(this.page.getByTestId('portal-register-form')).toBeVisible();
+    await expect(this.page.getByTestId('portal-register-code-sent')).toBeVisible();
+  }
+
+  /** Fills the second step and submits; what follows is for the expect* methods. */
+  async registerComplete(r: Registration): Promise<void> {
+    await this.page.getByTestId('portal-register-code').fill(r.code);
+    await this.page.getByTestId('portal-register-lastName').fill(r.lastName);
+    await this.page.getByTestId('portal-register-firstName').fill(r.firstName);
+    if (r.middleName) await this.page.getByTestId('portal-register-middleName').fill(r.middleName);
+    await this.page.getByTestId(`portal-register-sex-${r.sex}`).check();
+    await this.page.getByTestId('portal-register-birthDate').fill(r.birthDate);
+    await this.page.getByTestId('portal-register-password').fill(r.password);
+    await this.page.getByTestId('portal-register-repeat').fill(r.password);
+    await this.page.getByTestId('portal-register-submit').click();
+  }
+
+  async expectRegisterError(code: string, text?: string | RegExp): Promise<void> {
+    const e = this.page.getByTestId('portal-register-error');
+    await expect(e).toBeVisible();
+    await expect(e).toHaveAttribute('data-code', code);
+    if (text !== undefined) await expect(e).toContainText(text);
+  }
+
+  /** From the sign-in page to «Забыли пароль?»; types the phone and asks for the code. */
+  async resetRequestCode(phone: string): Promise<void> {
+    await this.page.getByTestId('portal-forgot').click();
+    await this.page.getByTestId('portal-reset-phone').fill(phone);
+    await this.page.getByTestId('portal-reset-send-code').click();
+    await expect(this.page.getByTestId('portal-reset-form')).toBeVisible();
+  }
+
+  /** Code and new password; on success the sign-in page shows «Пароль изменён». */
+  async resetComplete(code: string, password: string): Promise<void> {
+    await this.page.getByTestId('portal-reset-code').fill(code);
+    await this.page.getByTestId('portal-reset-password').fill(password);
+    await this.page.getByTestId('portal-reset-repeat').fill(password);
+    await this.page.getByTestId('portal-reset-submit').click();
+  }
+
+  // ── shell ──
+
+  /** Opens the menu and goes to a section. */
+  async nav(tab: PortalTab): Promise<void> {
+    await this.page.getByTestId('portal-menu').click();
+    await this.page.getByTestId(`portal-nav-${tab}`).click();
+    await expect(this.page.getByTestId('portal-nav')).toBeHidden();
+  }
+
+  /** The unread count on the menu button (0 without a badge). */
+  async unread(): Promise<number> {
+    const b = this.page.getByTestId('portal-menu-unread');
+    return (await b.count()) === 0 ? 0 : Number((await b.innerText()).trim());
+  }
+
+  // ── consent and documents ──
+
+  async openDocuments(): Promise<void> {
+    await this.nav('documents');
+    await expect(this.page.getByTestId('portal-documents')).toBeVisible();
+    await expect(this.page.getByTestId('portal-consent-needed').or(this.page.getByTestId('portal-consent-summary'))).toBeVisible();
+  }
+
+  /** From the documents page: read the consent, tick, agree; back on the documents page. */
+  async giveConsent(): Promise<void> {
+    await this.page.getByTestId('portal-consent-read').click();
+    await expect(this.page.getByTestId('portal-consent-text')).toBeVisible();
+    await this.page.getByTestId('portal-consent-agree').check();
+    await this.page.getByTestId('portal-consent-submit').click();
+    await expect(this.page.getByTestId('portal-consent-summary')).toBeVisible();
+  }
+
+  /** A checklist item (first occurrence) by document type. */
+  docItem(type: string): Locator {
+    return this.page.getByTestId('portal-doc-item').and(this.page.locator(`[data-type="${type}"]`)).first();
+  }
+
+  /** The first required type on the checklist of the first open request. */
+  async firstRequiredType(): Promise<string> {
+    const item = this.page.getByTestId('portal-doc-request').first().locator('[data-testid="portal-doc-item"][data-required="true"]').first();
+    await expect(item).toBeVisible();
+    return (await item.getAttribute('data-type')) ?? '';
+  }
+
+  /** «Загружено N из M обязательных» of the first open request. */
+  async completeness(): Promise<{ done: number; total: number; text: string }> {
+    const p = this.page.getByTestId('portal-doc-progress').first();
+    return { done: Number(await p.getAttribute('data-done')), total: Number(await p.getAttribute('data-total')), text: (await p.innerText()).trim() };
+  }
+
+  /** Chooses a file for a checklist item (the file input behind «Выбрать файл»). */
+  async chooseFile(type: string, file: string | { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
+    await this.docItem(type).getByTestId('portal-doc-input').setInputFiles(file);
+  }
+
+  /** The upload row of a file (the newest one with that name). */
+  upload(fileName: string): Locator {
+    return this.page.getByTestId('portal-upload').and(this.page.locator(`[data-file="${fileName}"]`)).last();
+  }
+
+  async expectUploadPhase(fileName: string, phase: UploadPhase, timeout = 30_000): Promise<void> {
+    await expect(this.upload(fileName)).toHaveAttribute('data-phase', phase, { timeout });
+  }
+
+  /** The uploaded files listed under a checklist item: name, size in bytes and document id. */
+  async uploadedFiles(type: string): Promise<{ id: string; size: number; text: string }[]> {
+    const out: { id: string; size: number; text: string }[] = [];
+    for (const f of await this.docItem(type).getByTestId('portal-doc-file').all()) {
+      out.push({ id: (await f.getAttribute('data-document-id')) ?? '', size: Number(await f.getAttribute('data-size')), text: (await f.innerText()).trim() });
+    }
+    return out;
   }
 }

@@ -35,7 +35,18 @@ export interface SignedIn {
   password: string;
 }
 
-export function SignInPage({ notice, onSignedIn }: { notice: string | null; onSignedIn: (s: SignedIn) => void }) {
+export function SignInPage({
+  notice,
+  onSignedIn,
+  onRegister,
+  onForgot,
+}: {
+  notice: string | null;
+  onSignedIn: (s: SignedIn) => void;
+  /** «Зарегистрироваться» and «Забыли пароль?»: the portal opens those pages. */
+  onRegister?: () => void;
+  onForgot?: () => void;
+}) {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<{ login?: string; password?: string }>({});
@@ -122,6 +133,25 @@ export function SignInPage({ notice, onSignedIn }: { notice: string | null; onSi
           </Button>
         </Stack>
       </form>
+      {onForgot || onRegister ? (
+        <Stack gap="xs" component="nav" aria-label={tp('access.signIn.noAccount')}>
+          {onForgot ? (
+            <Button type="button" size="lg" variant="subtle" fullWidth onClick={onForgot} data-testid="portal-forgot">
+              {tp('access.signIn.forgot')}
+            </Button>
+          ) : null}
+          {onRegister ? (
+            <>
+              <Text size="md" ta="center" mt="sm">
+                {tp('access.signIn.noAccount')}
+              </Text>
+              <Button type="button" size="lg" variant="light" fullWidth onClick={onRegister} data-testid="portal-register-link">
+                {tp('access.signIn.register')}
+              </Button>
+            </>
+          ) : null}
+        </Stack>
+      ) : null}
     </Stack>
   );
 }

@@ -2,7 +2,7 @@ import '@mantine/core/styles.css';
 import { MantineProvider } from '@mantine/core';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { portalTheme } from './theme';
+import { portalCssVariables, portalTheme } from './theme';
 import { tp } from './i18n';
 import { PortalApp } from './PortalApp';
 
@@ -12,7 +12,7 @@ if (!root) throw new Error('#root is missing from portal/index.html');
 
 createRoot(root).render(
   <StrictMode>
-    <MantineProvider theme={portalTheme} defaultColorScheme="light">
+    <MantineProvider theme={portalTheme} cssVariablesResolver={portalCssVariables} defaultColorScheme="light">
       <PortalApp />
     </MantineProvider>
   </StrictMode>,
