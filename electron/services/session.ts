@@ -15,6 +15,9 @@ import { SyncEngine } from './sync/engine.js';
 
 const log = createLogger('session');
 
+/** Who works at the desktop: the staff who sync, and the administrator (online only). */
+const DESKTOP_ROLES = [...STAFF_ROLES, 'admin'] as const;
+
 export const SESSION_KEY = 'oblako.session';
 export const LAST_SERVER_KEY = 'oblako.lastServerUrl';
 
@@ -101,7 +104,7 @@ export class SessionManager {
         void api.call('logout', undefined, { token: res.token, timeoutMs: 3000 }).catch(() => undefined);
         return e;
       };
-      if (!(STAFF_ROLES as readonly string[]).includes(res.user.role)) {
+      if (!(DESKTOP_ROLES as readonly string[]).includes(res.user.role)) {
         throw bail(new ServiceError('FORBIDDEN', 'Эта учётная запись не предназначена для рабочего места врача. Пациенты входят через веб-кабинет.'));
       }
       if (res.user.mustChangePassword) {
@@ -160,6 +163,8 @@ export class SessionManager {
         token: () => stored.token,
         // Deferred: the engine reports this from inside its loop, which stopping waits for.
         onUnauthenticated: () => setImmediate(() => void this.expire(session)),
+        // The administrator sees no patient data: nothing to keep on this computer.
+        syncs: (STAFF_ROLES as readonly string[]).includes(stored.user.role),
       }),
     };
     this.active = session;

@@ -26,6 +26,11 @@ export interface SyncEngineOptions {
   onUnauthenticated(): void;
   /** Listen for pokes on the central API's WebSocket (on by default). */
   pokes?: boolean;
+  /**
+   * False for a user who keeps no local data (the administrator: no patient data, everything
+   * online): the engine never starts and reports itself idle and online.
+   */
+  syncs?: boolean;
   retryBaseMs?: number;
   retryMaxMs?: number;
   /** At most this many mutations per push (also cut at `pushBatchBytes`). */
@@ -83,6 +88,11 @@ export class SyncEngine {
   }
 
   start(): void {
+    if (this.opts.syncs === false) {
+      this.state = 'online';
+      this.emitStatus();
+      return;
+    }
     if (!this.stopped) return;
     this.stopped = false;
     this.abort = new AbortController();
@@ -122,6 +132,7 @@ export class SyncEngine {
 
   /** Push and pull now (the user pressed "sync"), resolving when this attempt is over. */
   async syncNow(): Promise<SyncStatus> {
+    if (this.opts.syncs === false) return this.status();
     this.poke?.reconnectSoon();
     // An attempt already under way may have started before the network came back: let it end,
     // then make a fresh one rather than report its outcome.
