@@ -26,12 +26,15 @@ test('a doctor filters the queue, opens a card, and writes, checks and issues a 
   await page.goto(host.url);
   await new SignInPage(page).signIn({ login: 'demo-doctor-bakulev', password: 'oblako-demo' });
   const queue = await new DoctorQueue(page).waitForVisible();
+  // The first sync brings the centre's queue: wait for it rather than read an empty list.
+  await expect(queue.rows.all.first()).toBeVisible({ timeout: 30_000 });
 
   await queue.filter({ source: 'self_application' });
   for (const source of await queue.rows.all.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-source')))) expect(source).toBe('self_application');
   await queue.resetFilters();
 
   await queue.filter({ status: 'new' });
+  await expect(queue.rows.all.first()).toBeVisible();
   const name = (await queue.rows.names())[0];
   expect(name).toBeTruthy();
   const card = await queue.openCard(name!);
