@@ -53,6 +53,10 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
     // Reject JSON bodies that try to set __proto__ / constructor.prototype outright.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // On close, connections still open are cut rather than waited for: a client that never reads
+    // a response (a download it abandoned) must not keep the server from stopping. Writes are
+    // transactional, so a cut request is retried by its client; nothing half-done remains.
+    forceCloseConnections: true,
     trustProxy: process.env.OBLAKO_TRUST_PROXY === '1',
   });
   installErrorHandlers(app);
