@@ -199,6 +199,8 @@ export async function cancelConsultation(w: WriteScope, actor: Actor, args: Cons
     .where('id', '=', row.id)
     .execute();
   await w.changed('consultation', [row.id]);
+  // A cancelled duty consultation gives its slot back to the schedule for someone else.
+  await w.tx.updateTable('duty_slots').set({ consultation_id: null }).where('consultation_id', '=', row.id).execute();
   const other = await w.tx
     .selectFrom('consultations')
     .select('id')

@@ -144,6 +144,12 @@ describe('duty doctor', () => {
     expect(await pullIds(duty.token)).toContainEqual({ entity: 'consultation', id: r.body.consultation.id });
     const taken = await call(server.url, 'POST', `/api/duty/slots/${slot?.id}/book`, { token: world.patientA.token, body: { question: 'Вопрос' } });
     expect([403, 409]).toContain(taken.status);
+
+    // The patient cancels: the slot is free again for someone else.
+    const cancelled = await call(server.url, 'POST', `/api/consultations/${r.body.consultation.id}/cancel`, { token: p.token, body: { reason: 'Не смогу в это время' } });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    const reopened = await call(server.url, 'GET', '/api/duty/slots?centre=bakulev', { token: p.token });
+    expect((reopened.body.items as { id: string; free: boolean }[]).find((s) => s.id === slot?.id)?.free).toBe(true);
   });
 
   it('two concurrent bookings of one slot: exactly one wins (5 times)', async () => {
