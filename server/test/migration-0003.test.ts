@@ -1,9 +1,7 @@
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/connection.js';
-import { migrateToLatest } from '../db/migrate.js';
-import * as m0001 from '../db/migrations/0001_initial.js';
-import * as m0002 from '../db/migrations/0002_referrals.js';
+import { migrateTo, migrateToLatest } from '../db/migrate.js';
 import { toDocument } from '../modules/documents.js';
 import { createTestDatabase, type TestDatabase } from './harness.js';
 
@@ -16,16 +14,7 @@ describe('migration 0003_documents', () => {
     tdb = await createTestDatabase();
     const db = openDatabase(tdb.database);
     try {
-      const upTo0002 = new Migrator({
-        db: db.kysely,
-        provider: {
-          getMigrations: async (): Promise<Record<string, Migration>> => ({
-            '0001_initial': { up: (k) => m0001.up(k, db.kind) },
-            '0002_referrals': { up: (k) => m0002.up(k, db.kind) },
-          }),
-        },
-      });
-      expect((await upTo0002.migrateToLatest()).error).toBeUndefined();
+      await migrateTo(db, '0002_referrals');
       const now = new Date().toISOString();
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const raw = db.kysely as unknown as Kysely<any>;
