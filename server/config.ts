@@ -25,6 +25,56 @@ export interface ServerConfig {
   rateLimitFactor?: number;
   /** How SMS leave the server; absent means the outbox (hand-built test configs). */
   sms?: SmsConfig;
+  /** Video calls: ICE servers and the room's time window; absent means the defaults (hand-built test configs). */
+  call?: CallConfig;
+}
+
+/**
+ * Video calls. ICE servers come from configuration only (the centre's own STUN/TURN; no public
+ * defaults: an empty list means direct connections only, as on one network or this machine).
+ */
+export interface CallConfig {
+  /** STUN/TURN URLs from OBLAKO_ICE_SERVERS (comma-separated). */
+  iceUrls: string[];
+  /** coturn's `static-auth-secret`: TURN credentials are made per ticket and expire (OBLAKO_TURN_SECRET). */
+  turnSecret: string;
+  /** How long TURN credentials live beyond the consultation's end (seconds). */
+  turnTtlSeconds: number;
+  /** Only relayed candidates (OBLAKO_ICE_RELAY_ONLY=1): neither side learns the other's address. */
+  relayOnly: boolean;
+  /** The room opens this many minutes before the start (OBLAKO_CALL_EARLY_MINUTES)… */
+  earlyMinutes: number;
+  /** …and closes this many after the scheduled end (OBLAKO_CALL_LATE_MINUTES). */
+  lateMinutes: number;
+}
+
+export const DEFAULT_CALL_CONFIG: CallConfig = { iceUrls: [], turnSecret: '', turnTtlSeconds: 3600, relayOnly: false, earlyMinutes: 15, lateMinutes: 30 };
+
+/** Call settings from OBLAKO_ICE_* / OBLAKO_TURN_* / OBLAKO_CALL_*; refuses settings that could not work. */
+export function loadCallConfig(env: NodeJS.ProcessEnv): CallConfig {
+  const iceUrls = (env.OBLAKO_ICE_SERVERS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const u of iceUrls) {
+    if (!/^(stun|turns?):[^\s]+$/.test(u)) throw new Error(`OBLAKO_ICE_SERVERS: «${u}» не похож на адрес STUN/TURN (stun:host:port, turn:host:port?transport=udp, turns:host:port).`);
+  }
+  const relayOnly = env.OBLAKO_ICE_RELAY_ONLY === '1';
+  const turnSecret = (env.OBLAKO_TURN_SECRET ?? '').trim();
+  if (relayOnly && !iceUrls.some((u) => u.startsWith('turn'))) {
+    throw new Error('OBLAKO_ICE_RELAY_ONLY=1 требует хотя бы один сервер TURN в OBLAKO_ICE_SERVERS.');
+  }
+  if (iceUrls.some((u) => u.startsWith('turn')) && !turnSecret) {
+    throw new Error('Для серверов TURN в OBLAKO_ICE_SERVERS задайте OBLAKO_TURN_SECRET (static-auth-secret сервера coturn).');
+  }
+  return {
+    iceUrls,
+    turnSecret,
+    relayOnly,
+    turnTtlSeconds: Math.round(positive(env, 'OBLAKO_TURN_TTL_SECONDS', DEFAULT_CALL_CONFIG.turnTtlSeconds, 86_400)),
+    earlyMinutes: Math.round(positive(env, 'OBLAKO_CALL_EARLY_MINUTES', DEFAULT_CALL_CONFIG.earlyMinutes, 24 * 60)),
+    lateMinutes: Math.round(positive(env, 'OBLAKO_CALL_LATE_MINUTES', DEFAULT_CALL_CONFIG.lateMinutes, 24 * 60)),
+  };
 }
 
 /**
@@ -115,5 +165,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly 
     importChunkRows: importChunkRows(env),
     rateLimitFactor: Math.max(1, Number(env.OBLAKO_RATE_LIMIT_FACTOR ?? 1) || 1),
     sms: loadSmsConfig(env),
+    call: loadCallConfig(env),
   };
 }

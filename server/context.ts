@@ -3,6 +3,7 @@ import type { DatabaseKind, ServerConfig } from './config.js';
 import type { Db } from './db/connection.js';
 import type { Database } from './db/schema.js';
 import type { SmsRuntime } from './sms/index.js';
+import type { CallService } from './calls/service.js';
 import type { SyncEntity } from '../shared/sync/protocol.js';
 import { createLogger } from './logger.js';
 import { recordChanges } from './sync/change-log.js';
@@ -20,6 +21,8 @@ export interface AppContext {
   pokes: Poker;
   /** The SMS gateway and, with a provider configured, its dispatcher. Absent: the outbox. */
   sms?: SmsRuntime;
+  /** Video-call rooms and tickets (server/calls); absent in tools that serve no calls (CLI). */
+  calls?: CallService;
 }
 
 /** What a write needs inside its transaction: the transaction, and a way to mark rows changed. */

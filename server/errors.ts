@@ -33,6 +33,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   UNSUPPORTED_FILE_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
   CONSENT_REQUIRED: 403,
+  CALL_NOT_OPEN: 409,
 };
 
 /** A domain error with a stable code and a Russian message that says what to do. */

@@ -1,6 +1,9 @@
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { WS_PATH } from '../../shared/api/contract.js';
+import { CALL_WS_PATH } from '../../shared/call/protocol.js';
+import { createCallService } from '../calls/service.js';
+import { serveCallSocket } from '../calls/socket.js';
 import { WsClientMessage, type WsServerMessage } from '../../shared/sync/protocol.js';
 import type { ServerConfig } from '../config.js';
 import { audienceOf } from '../auth/actor.js';
@@ -36,7 +39,8 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
   const hub = new PokeHub();
   // The SMS gateway (outbox by default; with a provider, a dispatcher drains the queue).
   const sms = createSmsGateway(config, db.kysely);
-  const ctx: AppContext = { config, db, pokes: hub, sms };
+  const calls = createCallService(db);
+  const ctx: AppContext = { config, db, pokes: hub, sms, calls };
   sms.dispatcher?.start();
   // Reminders before consultations (in the portal and by SMS), once each.
   const reminders = new ReminderJob(ctx);
@@ -104,6 +108,8 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
     socket.on('close', () => clearTimeout(authTimer));
   });
 
+  app.get(CALL_WS_PATH, { websocket: true }, (socket) => serveCallSocket(socket, ctx, calls.rooms, calls.tickets));
+
   registerRoutes(app, ctx, handlers);
   registerUpdateFeed(app, ctx);
   registerPortalStatic(app);
@@ -114,6 +120,7 @@ export async function buildCentralApi(config: ServerConfig): Promise<CentralApi>
     hub,
     close: async () => {
       hub.closeAll();
+      calls.rooms.closeAll();
       await app.close();
       await reminders.stop();
       await sms.dispatcher?.stop();

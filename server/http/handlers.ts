@@ -22,6 +22,7 @@ import { createRequest, getVisibleRequest, listVisibleRequests, scheduleRequest,
 import { pullChanges } from '../sync/pull.js';
 import { pushMutations } from '../sync/push.js';
 import { SERVER_VERSION } from '../version.js';
+import { callHandlers } from './handlers-calls.js';
 import { portalHandlers } from './handlers-portal.js';
 import { buildOpenApi } from './openapi.js';
 import { auditIn, BinaryReply, type Handlers } from './route.js';
@@ -31,6 +32,7 @@ const openApiDocument = () => (openApiCache ??= buildOpenApi(SERVER_VERSION));
 
 export const handlers: Handlers = {
   ...portalHandlers,
+  ...callHandlers,
   health: async (_i, ctx) => ({
     status: 'ok',
     version: SERVER_VERSION,

@@ -270,6 +270,15 @@ const PLANS: Record<ApiName, Plan> = {
         expect(b.results[0]?.status).toBe(who.startsWith('doctor') ? 'rejected' : 'applied'),
     };
   },
+  // Calls: a consultation's own doctor and patient only (server/test/call-rooms.test.ts walks a real
+  // one); here, no such consultation: those who may call are told so, the rest are refused first.
+  callTicket: (_w, who) => {
+    const path = `/api/consultations/${crypto.randomUUID()}/call`;
+    if (who === 'anon') return { status: 401, path };
+    return ['doctorBakulev', 'doctorKulakov', 'patientA', 'patientB'].includes(who) ? { status: 404, code: 'NOT_FOUND', path } : { status: 403, code: 'FORBIDDEN', path };
+  },
+  callProbeDown: only(200, ['doctorBakulev', 'doctorKulakov', 'patientA', 'patientB']),
+  callProbeUp: (w, who) => ({ ...only(200, ['doctorBakulev', 'doctorKulakov', 'patientA', 'patientB'], { check: (b) => expect(b.bytes).toBe(pdfBytes().length) })(w, who), bytes: pdfBytes() }),
   listAudit: only(200, ['admin']),
   verifyAudit: only(200, ['admin'], { check: (b) => expect(b.ok).toBe(true) }),
 };

@@ -34,6 +34,7 @@ import { SmsOutboxItem, SmsOutboxList, SmsOutboxQuery } from '../domain/sms.js';
 import { CentreCode, ConsultationRequest, RequestCreate, RequestScheduleBody, RequestSource, RequestStatus } from '../domain/requests.js';
 import type { Role } from '../domain/roles.js';
 import { NewPassword, PublicUser, UserCreate } from '../domain/users.js';
+import { CALL_PROBE_BYTES, CallProbeResult, CallTicket } from '../call/protocol.js';
 import { PullRequest, PullResponse, PUSH_MAX_BODY_BYTES, PushRequest, PushResponse } from '../sync/protocol.js';
 
 /**
@@ -205,6 +206,7 @@ export const ConsultationList = z.object({ items: z.array(Consultation) });
 export const ConclusionListQuery = z.strictObject({ requestId: Id.optional() });
 export const ConclusionList = z.object({ items: z.array(Conclusion) });
 const CodeParams = z.strictObject({ code: z.string().regex(/^[0-9a-f]{64}$/, 'Код проверки: 64 шестнадцатеричных символа.') });
+const ProbeBytes = z.unknown().describe('Случайные байты для оценки скорости (application/octet-stream)');
 const PdfBytes = z.unknown().describe('Файл заключения (application/pdf)');
 /** A conclusion PDF is far below this; the limit only stops a verification request from being a DoS. */
 export const CONCLUSION_PDF_MAX_BYTES = 10 * 1024 * 1024;
@@ -270,6 +272,10 @@ export const API = {
   listMessages: route({ method: 'GET', path: '/api/requests/:id/messages', summary: 'Переписка по заявке', roles: ['patient', 'doctor'], patientData: true, params: IdParams, response: MessageList }),
   sendMessage: route({ method: 'POST', path: '/api/requests/:id/messages', summary: 'Написать сообщение по заявке', roles: ['patient', 'doctor'], patientData: true, params: IdParams, body: MessageBody, response: ChatMessage, rateLimit: { limit: 60, windowSeconds: 60, by: 'user' } }),
   markMessagesRead: route({ method: 'POST', path: '/api/requests/:id/messages/read', summary: 'Отметить сообщения прочитанными', roles: ['patient', 'doctor'], patientData: true, params: IdParams, response: Ok }),
+  // ── video calls ──
+  callTicket: route({ method: 'POST', path: '/api/consultations/:id/call', summary: 'Билет на подключение к звонку консультации (врач консультации или её пациент, в её время)', roles: ['doctor', 'patient'], patientData: true, params: IdParams, response: CallTicket, rateLimit: { limit: 30, windowSeconds: 60, by: 'user' } }),
+  callProbeDown: route({ method: 'GET', path: '/api/call/probe', summary: 'Проверка связи перед звонком: загрузка', roles: ['doctor', 'patient'], patientData: false, response: ProbeBytes, binaryResponse: true, rateLimit: { limit: 20, windowSeconds: 60, by: 'user' } }),
+  callProbeUp: route({ method: 'POST', path: '/api/call/probe', summary: 'Проверка связи перед звонком: отправка (тело — байты)', roles: ['doctor', 'patient'], patientData: false, response: CallProbeResult, bodyLimit: 4 * CALL_PROBE_BYTES, rawBody: true, rateLimit: { limit: 20, windowSeconds: 60, by: 'user' } }),
   syncPull: route({ method: 'POST', path: '/api/sync/pull', summary: 'Синхронизация: получить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PullRequest, response: PullResponse }),
   syncPush: route({ method: 'POST', path: '/api/sync/push', summary: 'Синхронизация: отправить изменения', roles: ['physician', 'manager', 'doctor'], patientData: true, body: PushRequest, response: PushResponse, bodyLimit: PUSH_MAX_BODY_BYTES }),
   listAudit: route({ method: 'GET', path: '/api/audit', summary: 'Журнал аудита', roles: ['admin'], patientData: false, query: AuditQuery, response: AuditList }),

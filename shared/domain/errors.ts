@@ -39,6 +39,8 @@ export const ERROR_CODES = [
   'RANGE_NOT_SATISFIABLE',
   // The patient portal: no consent to processing on record for the current text.
   'CONSENT_REQUIRED',
+  // Video calls: the consultation's room is not open at this time (too early, over, cancelled).
+  'CALL_NOT_OPEN',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
