@@ -42,6 +42,11 @@ export default defineConfig({
   root,
   base: './',
   plugins: [react(), devCsp()],
+  resolve: {
+    // simple-peer's package entry wants Node's streams and Buffer; its own browser bundle carries
+    // them (no eval, no network), so the call code imports that.
+    alias: { 'simple-peer': fileURLToPath(new URL('./node_modules/simple-peer/simplepeer.min.js', import.meta.url)) },
+  },
   // The renderer has no public/ folder of its own; keep Vite from picking one up elsewhere.
   publicDir: false,
   build: {

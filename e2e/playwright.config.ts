@@ -7,6 +7,8 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
+  // The call suites run inside network namespaces (scripts/call-e2e.mjs, stage e2e:call).
+  testIgnore: ['call/**'],
   fullyParallel: false,
   // Two cores: a test runs a central API, a desktop host and a browser.
   workers: 1,

@@ -193,8 +193,9 @@ test('the duty doctor: book a slot (a taken one is explained), chat both ways, j
   expect(list.find((c) => c.id === consultationId)?.when).toMatch(/Сегодня, \d{1,2} [а-я]+, \d{2}:\d{2} МСК/);
   const card = care.consultation(consultationId);
   await card.getByTestId('care-consultation-join').click();
-  await expect(page.getByRole('dialog')).toContainText('Видеосвязь появится в следующей версии. Врач свяжется с вами по телефону.');
-  await page.getByTestId('care-call-ok').click();
+  // The call opens with its check (the call itself: e2e/video-call.spec.ts); cancelling closes it.
+  await expect(page.getByTestId('call-check')).toBeVisible();
+  await page.getByTestId('call-check-cancel').click();
   await expect(page.getByRole('dialog')).toBeHidden();
   // The chat is here too.
   await expect(care.chat(requestId)).toBeVisible();

@@ -17,3 +17,5 @@ export { ReferralGrid, type GridField } from './referral-grid.js';
 export { ReferralStatus, type StageFilter } from './referral-status.js';
 export { SignInPage, type Credentials, type SignInField } from './sign-in-page.js';
 export { SmsOutbox } from './sms-outbox.js';
+export { VideoCallPage, type CallFigures, type CallPhase } from './video-call.js';
+export { PortalCare } from './portal-care.js';

@@ -4,7 +4,7 @@ import { startCentralApi, startDesktopHost, tempDir, type CentralApi, type Deskt
 /** Starts the real processes a test needs and stops them (newest first) after the test. */
 export interface SystemFixture {
   /** The central API on SQLite with demo data; pass `dataDir` and `port` to bring it back. */
-  api(dataDir?: string, port?: number): Promise<CentralApi>;
+  api(dataDir?: string, port?: number, env?: NodeJS.ProcessEnv): Promise<CentralApi>;
   /** The desktop services behind the browser-mode host; reuse `dataDir` to restart the same desktop. */
   desktop(serverUrl: string, dataDir?: string): Promise<DesktopHost>;
 }
@@ -15,8 +15,8 @@ export const test = base.extend<{ system: SystemFixture }>({
   system: async ({}, use) => {
     const children: { stop(): Promise<void> }[] = [];
     await use({
-      api: async (dataDir = tempDir('api'), port = 0) => {
-        const a = await startCentralApi(dataDir, port);
+      api: async (dataDir = tempDir('api'), port = 0, env = {}) => {
+        const a = await startCentralApi(dataDir, port, env);
         children.push(a);
         return a;
       },

@@ -65,8 +65,8 @@ export interface CentralApi extends Running {
 }
 
 /** The real central API on SQLite with demo data; `port` to come back on the same address. */
-export async function startCentralApi(dataDir: string, port = 0): Promise<CentralApi> {
-  const r = await startProcess('server/main.ts', ['--demo'], { OBLAKO_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: '', OBLAKO_RATE_LIMIT_FACTOR: '20' }, /READY (http:\/\/[^\s]+)/, 'central API');
+export async function startCentralApi(dataDir: string, port = 0, env: NodeJS.ProcessEnv = {}): Promise<CentralApi> {
+  const r = await startProcess('server/main.ts', ['--demo'], { OBLAKO_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: '', OBLAKO_RATE_LIMIT_FACTOR: '20', ...env }, /READY (http:\/\/[^\s]+)/, 'central API');
   const url = r.match[1]!;
   return { ...r, url, port: Number(new URL(url).port) };
 }
@@ -96,6 +96,11 @@ export class ApiUser {
     readonly baseUrl: string,
     readonly token: string,
   ) {}
+
+  /** A user already signed in elsewhere (the portal tab's session). */
+  static fromToken(baseUrl: string, token: string): ApiUser {
+    return new ApiUser(baseUrl, token);
+  }
 
   static async signIn(baseUrl: string, login: string, password = 'oblako-demo'): Promise<ApiUser> {
     const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });

@@ -43,6 +43,8 @@ export const ruDoctor = {
   'doctor.card.openDocument': 'Открыть',
   'doctor.card.openDocument.aria': 'Открыть документ {fileName}',
   'doctor.card.consultations': 'Консультации',
+  'doctor.card.startCall': 'Начать видеоконсультацию',
+  'doctor.card.startCall.aria': 'Начать видеоконсультацию {when}',
   'doctor.cache.cached': 'Сохранён',
   'doctor.cache.pinned': 'Закреплён',
   'doctor.cache.downloading': 'Загружается {percent}%',

@@ -187,7 +187,8 @@ type CareRoute =
   | 'listConclusions'
   | 'listNotifications'
   | 'markNotificationsRead'
-  | 'listPatientDocuments';
+  | 'listPatientDocuments'
+  | 'callTicket';
 
 const CARE_ROUTES: { [N in CareRoute]: { method: ApiRoute<N>['method']; path: ApiRoute<N>['path'] } } = {
   reference: { method: 'GET', path: '/api/reference' },
@@ -204,6 +205,7 @@ const CARE_ROUTES: { [N in CareRoute]: { method: ApiRoute<N>['method']; path: Ap
   listNotifications: { method: 'GET', path: '/api/notifications' },
   markNotificationsRead: { method: 'POST', path: '/api/notifications/read' },
   listPatientDocuments: { method: 'GET', path: '/api/patients/:id/documents' },
+  callTicket: { method: 'POST', path: '/api/consultations/:id/call' },
 };
 
 async function careFetch(method: string, url: string, token: string | null | undefined, body: unknown, accept: string): Promise<Response> {

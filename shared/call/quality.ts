@@ -23,7 +23,8 @@ export interface CallSample {
   outVideo: StreamRates;
   outAudio: { bps: number };
   inVideo: StreamRates;
-  inAudio: { bps: number; bytes: number };
+  /** `level`: the loudness of what arrives now, 0..1 (silence when the other side is muted). */
+  inAudio: { bps: number; bytes: number; level: number };
   /** Share of incoming packets lost in this interval (audio and video), 0..1. */
   inLossFraction: number;
   /** The selected path: host (direct), srflx (through NAT), relay (TURN). */
@@ -98,7 +99,7 @@ export function sampleCall(now: readonly StatsRecord[], before: readonly StatsRe
     outVideo: streamRates(outV, outVb, 'framesEncoded'),
     outAudio: { bps: rate(byType(now, 'outbound-rtp', 'audio'), byType(before, 'outbound-rtp', 'audio'), 'bytesSent', seconds, 8) },
     inVideo: streamRates(inV, inVb, 'framesDecoded'),
-    inAudio: { bps: rate(inA, inAb, 'bytesReceived', seconds, 8), bytes: sum(inA, 'bytesReceived') },
+    inAudio: { bps: rate(inA, inAb, 'bytesReceived', seconds, 8), bytes: sum(inA, 'bytesReceived'), level: Math.max(0, ...inA.map((r) => num(r.audioLevel) ?? 0)) },
     inLossFraction,
     path: { local: typeof local?.candidateType === 'string' ? local.candidateType : null, remote: typeof remote?.candidateType === 'string' ? remote.candidateType : null },
   };

@@ -16,6 +16,7 @@ import type { Role } from '../domain/roles.js';
 import { PublicUser } from '../domain/users.js';
 import { AuditList, AuditVerifyResponse, UserList } from '../api/contract.js';
 import { SyncEntity } from '../sync/protocol.js';
+import { CallTicket } from '../call/protocol.js';
 
 /**
  * The desktop RPC contract: every method the renderer may call on the desktop services, once,
@@ -497,6 +498,11 @@ export const RPC = {
   'conclusions.preview': method({ roles: ['doctor'], input: z.strictObject({ requestId: Id }), output: z.object({ fileName: z.string(), base64: z.string() }) }),
   /** An issued version's PDF from the central API (online). */
   'conclusions.pdf': method({ roles: ['doctor', 'physician', 'manager'], input: z.strictObject({ id: Id }), output: z.object({ fileName: z.string(), base64: z.string() }) }),
+  // ── video calls (the renderer connects to the call socket itself, with the ticket) ──
+  /** A one-use ticket for the consultation's room (online only), and the central API to connect to. */
+  'call.ticket': method({ roles: ['doctor'], input: z.strictObject({ consultationId: Id }), output: z.object({ ticket: CallTicket, serverUrl: z.string() }) }),
+  /** The pre-call check's rough figures for the link to the central API. */
+  'call.probe': method({ roles: ['doctor'], input: Empty, output: z.object({ downBps: z.number(), upBps: z.number(), rttMs: z.number() }) }),
 } as const satisfies Record<string, RpcMethodDef>;
 
 export type RpcMethod = keyof typeof RPC;

@@ -10,6 +10,7 @@ import { useRpc } from '../../rpc/context';
 import { ScheduleDialog } from '../calendar/ScheduleDialog';
 import { DueDate } from '../components/DueDate';
 import { NotLoaded } from '../components/ListStatus';
+import { DesktopCall } from '../call/DesktopCall';
 import { ConclusionEditor } from '../conclusion/ConclusionEditor';
 import { documentTypeLabel, formatSize } from '../documents/document-labels';
 import { centreName, isOverdue, profileName, sexLabel, sourceLabel, STAGE_COLOR, stageLabel, STATUS_COLOR, statusLabel } from '../labels';
@@ -21,6 +22,7 @@ import { cacheView, currentConclusion } from './doctor-view';
 
 type CardDocument = Card['documents'][number];
 type CardConclusion = Card['conclusions'][number];
+type CardConsultation = Card['consultations'][number];
 
 /**
  * The patient card: identity, each request with its profile's checklist, documents (with what is
@@ -33,6 +35,7 @@ export function PatientCard({ patientId, user, onBack }: { patientId: string; us
   const [viewing, setViewing] = useState<CardDocument | null>(null);
   const [scheduling, setScheduling] = useState<string | null>(null);
   const [editing, setEditing] = useState<{ requestId: string; consultationId: string | null } | null>(null);
+  const [calling, setCalling] = useState<CardConsultation | null>(null);
   const isDoctor = user.role === 'doctor';
 
   const back = (
@@ -133,10 +136,26 @@ export function PatientCard({ patientId, user, onBack }: { patientId: string; us
       </section>
 
       <Documents documents={data.documents} onOpen={setViewing} />
-      <Consultations card={data} />
+      <Consultations card={data} userId={isDoctor ? user.id : null} onStartCall={setCalling} />
 
       {viewing && <DocumentViewer documentId={viewing.id} fileName={viewing.fileName} mime={viewing.mime} onClose={() => setViewing(null)} />}
       {scheduling && <ScheduleDialog requestId={scheduling} opened onClose={() => setScheduling(null)} />}
+      {calling && (
+        <DesktopCall
+          consultationId={calling.id}
+          onClose={() => setCalling(null)}
+          onEnded={(by) => {
+            const c = calling;
+            setCalling(null);
+            if (by !== 'doctor') return;
+            // The call is over: the consultation has taken place, and the conclusion follows it.
+            rpc
+              .call('consultations.complete', { id: c.id })
+              .catch((e: unknown) => notifyError(e))
+              .finally(() => setEditing({ requestId: c.requestId, consultationId: c.id }));
+          }}
+        />
+      )}
       {editing && <ConclusionEditor requestId={editing.requestId} consultationId={editing.consultationId} patientId={p.id} onClose={() => setEditing(null)} />}
     </Stack>
   );
@@ -425,7 +444,7 @@ function Documents({ documents, onOpen }: { documents: CardDocument[]; onOpen: (
   );
 }
 
-function Consultations({ card }: { card: Card }) {
+function Consultations({ card, userId, onStartCall }: { card: Card; userId: string | null; onStartCall: (c: CardConsultation) => void }) {
   if (card.consultations.length === 0) return null;
   const profileOf = (requestId: string) => {
     const r = card.requests.find((x) => x.id === requestId);
@@ -456,6 +475,13 @@ function Consultations({ card }: { card: Card }) {
                   <Text size="xs" c="dimmed">
                     {c.cancelReason}
                   </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                {c.status === 'scheduled' && !c.pending && c.doctorId === userId && (
+                  <Button size="compact-sm" color="teal" onClick={() => onStartCall(c)} aria-label={t('doctor.card.startCall.aria', { when: formatDateTime(c.startsAt) })} data-testid="consultation-start-call">
+                    {t('doctor.card.startCall')}
+                  </Button>
                 )}
               </Table.Td>
             </Table.Tr>

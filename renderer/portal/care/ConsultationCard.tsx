@@ -3,10 +3,10 @@ import { useState, type FormEvent } from 'react';
 import type { Consultation, ConsultationStatus } from '../../../shared/domain/consultations';
 import { callCare } from '../api';
 import { tp } from '../i18n';
-import { CallPlaceholder } from './CallPlaceholder';
 import { canCancel, canJoinCall } from './care-model';
 import { failureText, isSessionLost, readableColours, When, whenText, wrapButton } from './care-ui';
 import { ChatPanel } from './ChatPanel';
+import { PortalCall } from './PortalCall';
 
 const STATUS_COLOR = { scheduled: 'violet', completed: 'teal', cancelled: 'gray' } as const satisfies Record<ConsultationStatus, string>;
 
@@ -106,7 +106,7 @@ export function ConsultationCard({
           <ChatPanel token={token} requestId={c.requestId} patientId={c.patientId} onExpired={onExpired} defaultOpen={chatOpen} title={tp('care.cons.chat')} />
         ) : null}
       </Stack>
-      <CallPlaceholder opened={callOpen} onClose={() => setCallOpen(false)} />
+      {callOpen && <PortalCall consultation={c} token={token} onExpired={onExpired} onClose={() => setCallOpen(false)} />}
       <Modal
         opened={cancelOpen}
         onClose={() => {
