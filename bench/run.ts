@@ -2,7 +2,7 @@ import { benchDesktopSync, type DesktopSyncFigures } from './desktop-sync.js';
 import { benchSync, type SyncFigures } from './server-sync.js';
 
 /**
- * `npm run bench [-- --quick] [-- --only=server|desktop|bulk-import|load]`: prints figures next to baselines
+ * `npm run bench [-- --quick] [-- --only=server|desktop|bulk-import|load|call]`: prints figures next to baselines
  * measured in the same run. Quick mode (CI) uses smaller sizes; both print the same tables. The load
  * benchmark is the one hard gate: an error or a lost write exits 1 (its timing never does).
  */
@@ -39,12 +39,13 @@ async function desktop(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (only !== null && only !== 'server' && only !== 'desktop' && only !== 'bulk-import' && only !== 'load') throw new Error('--only takes server, desktop, bulk-import or load');
+  if (only !== null && !['server', 'desktop', 'bulk-import', 'load', 'call'].includes(only)) throw new Error('--only takes server, desktop, bulk-import, load or call');
   if (only === null || only === 'server') await server();
   if (only === null || only === 'desktop') await desktop();
   if (only === null) (await import('./referral-import.js')).runReferralImportBench(quick);
   // In its own child processes (like referral-import), so its peak memory is its own.
   if (only === null || only === 'bulk-import') (await import('./bulk-import.js')).runBulkImportBench(quick);
+  if (only === null || only === 'call') await (await import('./call-setup.js')).runCallSetupBench(quick);
   // Errors or lost writes under load fail the run (CI included); latency targets only print PASS/FAIL.
   if ((only === null || only === 'load') && !(await (await import('./load.js')).runLoadBench(quick))) process.exitCode = 1;
 }

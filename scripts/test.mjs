@@ -30,6 +30,8 @@ const stages = [
   // Electronegativity over the build, the SheetJS version floor, npm audit (scripts/security-gate.mjs).
   { name: 'security', cmd: process.execPath, args: ['scripts/security-gate.mjs'] },
   { name: 'e2e', cmd: bin('playwright'), args: ['test', '-c', 'e2e/playwright.config.ts'], playwright: true },
+  // Video calls on real shaped links between two network namespaces (root; scripts/call-e2e.mjs).
+  { name: 'e2e:call', cmd: process.execPath, args: ['scripts/call-e2e.mjs'], playwright: true },
   { name: 'bench', cmd: bin('tsx'), args: ['bench/run.ts', '--quick'], env: { LOG_LEVEL: 'warn', OBLAKO_LOG_LEVEL: 'warn' } },
 ].filter((s) => only.length === 0 || only.some((o) => s.name.startsWith(o)));
 
