@@ -21,9 +21,9 @@ export interface CallWorld {
 }
 
 /** Everything up to both sides standing at the call's check: the patient imported, signed in, consented, booked in 3 min. */
-export async function callWorld(system: { api(dataDir?: string, port?: number, env?: NodeJS.ProcessEnv): Promise<CentralApi> }, dataDir: string): Promise<CallWorld> {
+export async function callWorld(system: { api(dataDir?: string, port?: number, env?: NodeJS.ProcessEnv): Promise<CentralApi> }, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<CallWorld> {
   shape('open');
-  const api = await system.api(dataDir, 0, { HOST: '0.0.0.0' });
+  const api = await system.api(dataDir, 0, { HOST: '0.0.0.0', ...env });
   const port = new URL(api.url).port;
   const localUrl = `http://127.0.0.1:${port}`;
   const patientUrl = `http://${NETNS.addrA}:${port}`;
