@@ -44,6 +44,13 @@ test('waiting room → admit → media both ways → mute → link cut and resto
     await patient.setMic(true);
     await expect.poll(async () => (await doctor.figures()).inAudioLevel, { timeout: 15_000 }).toBeGreaterThan(0.01);
 
+    // The doctor shows their screen in place of the camera; the patient keeps getting frames.
+    await page.getByTestId('call-share').click();
+    await expect(page.getByTestId('call-share')).toHaveAttribute('data-on', 'true');
+    await patient.expectMediaArriving();
+    await page.getByTestId('call-share').click();
+    await expect(page.getByTestId('call-share')).toHaveAttribute('data-on', 'false');
+
     // The link stops carrying anything, then comes back: both sides say so, then recover in the call.
     shape('cut');
     await doctor.expectPhase('reconnecting', 30_000);
