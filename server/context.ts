@@ -7,6 +7,7 @@ import type { CallService } from './calls/service.js';
 import type { SyncEntity } from '../shared/sync/protocol.js';
 import { createLogger } from './logger.js';
 import { recordChanges } from './sync/change-log.js';
+import { writeGateFor } from './db/write-gate.js';
 
 const log = createLogger('context');
 
@@ -42,22 +43,27 @@ export interface WriteScope {
 
 /**
  * Runs a write in one transaction, keeps the sync index in step with it, and pokes the affected
- * clients only after the commit (a poke before commit could make them pull too early).
+ * clients only after the commit (a poke before commit could make them pull too early). On
+ * PostgreSQL it waits for a slot of the write gate first (see `db/write-gate.ts`), and gives the
+ * slot back at commit, before the after-commit steps.
  */
 export async function writeTransaction<T>(ctx: AppContext, fn: (w: WriteScope) => Promise<T>): Promise<T> {
   const audiences = new Set<string>();
   const after: (() => Promise<void> | void)[] = [];
-  const result = await ctx.db.kysely.transaction().execute((tx) =>
-    fn({
-      tx,
-      kind: ctx.db.kind,
-      ctx,
-      changed: async (entity, ids) => {
-        for (const a of await recordChanges(tx, entity, ids)) audiences.add(a);
-      },
-      afterCommit: (f) => void after.push(f),
-    }),
-  );
+  const run = () =>
+    ctx.db.kysely.transaction().execute((tx) =>
+      fn({
+        tx,
+        kind: ctx.db.kind,
+        ctx,
+        changed: async (entity, ids) => {
+          for (const a of await recordChanges(tx, entity, ids)) audiences.add(a);
+        },
+        afterCommit: (f) => void after.push(f),
+      }),
+    );
+  const gate = writeGateFor(ctx.db);
+  const result = gate ? await gate.run(run) : await run();
   if (audiences.size > 0) ctx.pokes.poke(audiences);
   for (const f of after) {
     try {

@@ -5,6 +5,7 @@ import type { Actor } from '../auth/actor.js';
 import { RateLimiter, type RateRule } from './rate-limit.js';
 import { resolveSession } from '../auth/accounts.js';
 import { appendAudit, type AuditInput } from '../audit/audit-log.js';
+import { auditWriterFor } from '../audit/audit-writer.js';
 import type { AppContext } from '../context.js';
 import { AppError, forbidden } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -50,6 +51,16 @@ export type Handlers = { [N in ApiName]: Handler<N> };
 export function auditIn(input: { audited(): void }, tx: Parameters<typeof appendAudit>[0], events: AuditInput[]) {
   input.audited();
   return appendAudit(tx, events);
+}
+
+/**
+ * Audits a read that runs outside any transaction of its own, through the shared group-commit
+ * writer (`audit/audit-writer.ts`); resolves once the events are committed. Never call it while
+ * holding a transaction that has appended to the audit log: the writer would wait for its lock.
+ */
+export async function auditRead(input: { audited(): void }, ctx: AppContext, events: AuditInput[]): Promise<void> {
+  await auditWriterFor(ctx.db).append(events);
+  input.audited();
 }
 
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown): unknown {
