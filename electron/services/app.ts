@@ -4,6 +4,7 @@ import { registerDataHandlers } from './data-handlers.js';
 import { registerDocumentHandlers } from './document-handlers.js';
 import { registerAdminHandlers } from './admin-handlers.js';
 import { registerCalendarHandlers } from './calendar-handlers.js';
+import { registerChatHandlers } from './chat-handlers.js';
 import { registerConclusionHandlers } from './conclusion-handlers.js';
 import { registerDocCacheHandlers } from './doc-cache-handlers.js';
 import { registerDoctorHandlers } from './doctor-handlers.js';
@@ -77,6 +78,7 @@ export async function createDesktopServices(opts: DesktopServicesOptions): Promi
   registerDocCacheHandlers(router, sessions, bus);
   registerCalendarHandlers(router, sessions, bus);
   registerConclusionHandlers(router, sessions, bus);
+  registerChatHandlers(router, sessions);
   router.assertComplete();
 
   await sessions.restore();
