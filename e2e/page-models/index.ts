@@ -17,3 +17,4 @@ export { ReferralGrid, type GridField } from './referral-grid.js';
 export { ReferralStatus, type StageFilter } from './referral-status.js';
 export { SignInPage, type Credentials, type SignInField } from './sign-in-page.js';
 export { SmsOutbox } from './sms-outbox.js';
+export { ChatPanelModel, type ChatLine } from './chat.js';
