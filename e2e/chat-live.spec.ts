@@ -71,8 +71,8 @@ test('patient (portal) and doctor (desktop) chat live both ways, with an attachm
   await care.openChat(portalCard);
   const patientChat = new ChatPanelModel(portalCard);
   await patientChat.send('Здравствуйте! Прикладываю ЭКГ.', { attach: 'ЭКГ декабрь.pdf' });
-  // …live: no reload, no «sync now». The open chat marks it read at once, so the badge is seen on
-  // another request's tab or the queue; here the section's count goes up and back to zero.
+  // …live: no reload, no «sync now». The chat open on screen marks it read at once (the unread
+  // badge of a chat not on screen is checked in the queue below).
   await expect(doctorChat.body('Прикладываю ЭКГ')).toBeVisible({ timeout: 15_000 });
   const fromPatient = (await doctorChat.lines()).find((l) => l.body.includes('Прикладываю ЭКГ'));
   expect(fromPatient).toMatchObject({ mine: false, pending: false, attachment: 'Документ: ЭКГ декабрь.pdf' });

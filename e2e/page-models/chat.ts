@@ -36,7 +36,8 @@ export class ChatPanelModel {
   }
 
   message(text: string): Locator {
-    return this.panel.getByTestId('chat-message').filter({ has: this.body(text) });
+    // `has` is relative to each message, so the inner locator starts from the page, not the panel.
+    return this.panel.getByTestId('chat-message').filter({ has: this.panel.page().getByTestId('chat-body').filter({ hasText: text }) });
   }
 
   async expectPending(text: string, pending: boolean): Promise<void> {
