@@ -162,11 +162,11 @@ test('the duty doctor: book a slot (a taken one is explained), chat both ways, j
   const consultationId = (await booked.getAttribute('data-consultation-id')) ?? '';
   const chat = care.chat(requestId);
   await care.sendMessage(chat, 'Здравствуйте! Принимаю бисопролол 5 мг.', 'ЭКГ ноябрь.pdf');
-  await expect(chat.getByTestId('care-chat-attachment')).toContainText('ЭКГ ноябрь.pdf');
+  await expect(chat.getByTestId('chat-attachment')).toContainText('ЭКГ ноябрь.pdf');
 
-  // The doctor answers from the desktop side; the open chat picks it up by polling.
+  // The doctor answers; the open chat gets it live (a WebSocket poke; the fallback poll is 30 s).
   await duty.call('POST', `/api/requests/${requestId}/messages`, { id: crypto.randomUUID(), body: 'Добрый день! Продолжайте приём, обсудим на консультации.' });
-  await expect(chat.getByTestId('care-chat-body').filter({ hasText: 'Продолжайте приём' })).toBeVisible({ timeout: 15_000 });
+  await expect(chat.getByTestId('chat-body').filter({ hasText: 'Продолжайте приём' })).toBeVisible({ timeout: 15_000 });
   const messages = await care.messages(chat);
   expect(messages.map((m) => [m.mine, m.body])).toEqual([
     [true, 'Здравствуйте! Принимаю бисопролол 5 мг.'],
@@ -181,7 +181,7 @@ test('the duty doctor: book a slot (a taken one is explained), chat both ways, j
   await duty.call('POST', `/api/requests/${requestId}/messages`, { id: crypto.randomUUID(), body: 'Возьмите с собой список лекарств.' });
   await expect(chat.getByTestId('care-chat-unread')).toHaveAttribute('data-count', '1', { timeout: 15_000 });
   await care.openChat(chat);
-  await expect(chat.getByTestId('care-chat-body').filter({ hasText: 'список лекарств' })).toBeVisible();
+  await expect(chat.getByTestId('chat-body').filter({ hasText: 'список лекарств' })).toBeVisible();
   await expect(chat.getByTestId('care-chat-unread')).toBeHidden();
   const unreadForPatient = await apiCall<{ unread: number }>(api.url, token, 'GET', `/api/requests/${requestId}/messages`);
   expect(unreadForPatient.unread).toBe(0);

@@ -176,8 +176,8 @@ test('three pathways, one queue: referral, self-application and duty booking, ac
   const messages = await duty.call<{ items: { body: string; senderRole: string }[] }>('GET', `/api/requests/${dutyRequest}/messages`);
   expect(messages.items.map((m) => m.body)).toContain('Здравствуйте! Я принимаю антикоагулянты.');
   await duty.call('POST', `/api/requests/${dutyRequest}/messages`, { id: crypto.randomUUID(), body: 'Здравствуйте! Обсудим на консультации.' });
-  // The chat polls: the doctor's reply arrives without a reload.
-  await expect(chat.getByTestId('care-chat-body').filter({ hasText: 'Обсудим на консультации' })).toHaveCount(1, { timeout: 20_000 });
+  // The chat is live: the doctor's reply arrives without a reload.
+  await expect(chat.getByTestId('chat-body').filter({ hasText: 'Обсудим на консультации' })).toHaveCount(1, { timeout: 20_000 });
   expect((await care.messages(chat)).filter((m) => !m.mine).map((m) => m.body)).toContain('Здравствуйте! Обсудим на консультации.');
   await care.goto('consultations');
   await expect(portalPage.locator('[data-testid="care-consultation"][data-kind="duty"]')).toHaveAttribute('data-status', 'scheduled');

@@ -19,3 +19,4 @@ export { SignInPage, type Credentials, type SignInField } from './sign-in-page.j
 export { SmsOutbox } from './sms-outbox.js';
 export { VideoCallPage, type CallFigures, type CallPhase } from './video-call.js';
 export { PortalCare } from './portal-care.js';
+export { ChatPanelModel, type ChatLine } from './chat.js';

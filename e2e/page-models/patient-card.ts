@@ -1,5 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { DocumentTypeCode } from '../../shared/reference/centres.js';
+import { ChatPanelModel } from './chat.js';
 import { ConclusionEditorPage } from './conclusion-editor.js';
 
 export type CacheIndicator = 'cached' | 'pinned' | 'downloading' | 'queued' | 'absent' | 'failed';
@@ -26,6 +27,23 @@ export class PatientCardPage {
   async waitForVisible(): Promise<this> {
     await expect(this.root).toHaveAttribute('data-loaded', 'true');
     return this;
+  }
+
+  /** «Переписка»: the section (with its unread badge). */
+  get chatSection(): Locator {
+    return this.root.getByTestId('card-chat');
+  }
+
+  /** The chat of a request: picks its tab when the patient has several requests. */
+  async chat(requestId: string): Promise<ChatPanelModel> {
+    const tab = this.chatSection.locator(`[data-testid="card-chat-tab"][data-request-id="${requestId}"]`);
+    if ((await tab.count()) > 0) await tab.click();
+    await expect(this.chatSection.locator(`[data-testid="chat-panel"][data-request-id="${requestId}"]`)).toBeVisible();
+    return new ChatPanelModel(this.chatSection);
+  }
+
+  async expectChatUnread(count: number): Promise<void> {
+    await expect(this.chatSection).toHaveAttribute('data-unread', String(count));
   }
 
   async back(): Promise<void> {

@@ -131,26 +131,26 @@ export class PortalCare {
 
   async openChat(chat: Locator): Promise<void> {
     if ((await chat.getAttribute('data-open')) !== 'true') await chat.getByTestId('care-chat-toggle').click();
-    await expect(chat.getByTestId('care-chat-form')).toBeVisible();
+    await expect(chat.getByTestId('chat-form')).toBeVisible();
   }
 
   /** Sends a message (with one of the patient's documents, by file name, if given). */
   async sendMessage(chat: Locator, text: string, attach?: string): Promise<void> {
     await this.openChat(chat);
-    await chat.getByTestId('care-chat-input').fill(text);
-    if (attach) await chat.getByTestId('care-chat-attach').selectOption({ label: attach });
-    await chat.getByTestId('care-chat-send').click();
-    await expect(chat.getByTestId('care-chat-body').filter({ hasText: text })).toBeVisible();
-    await expect(chat.getByTestId('care-chat-input')).toHaveValue('');
+    await chat.getByTestId('chat-input').fill(text);
+    if (attach) await chat.getByTestId('chat-attach').selectOption({ label: attach });
+    await chat.getByTestId('chat-send').click();
+    await expect(chat.getByTestId('chat-body').filter({ hasText: text })).toBeVisible();
+    await expect(chat.getByTestId('chat-input')).toHaveValue('');
   }
 
   async messages(chat: Locator): Promise<CareChatMessage[]> {
     const out: CareChatMessage[] = [];
-    for (const m of await chat.getByTestId('care-chat-message').all()) {
+    for (const m of await chat.getByTestId('chat-message').all()) {
       out.push({
         mine: (await m.getAttribute('data-mine')) === 'true',
-        sender: (await m.getByTestId('care-chat-sender').innerText()).trim(),
-        body: (await m.getByTestId('care-chat-body').innerText()).trim(),
+        sender: (await m.getByTestId('chat-sender').innerText()).trim(),
+        body: (await m.getByTestId('chat-body').innerText()).trim(),
       });
     }
     return out;

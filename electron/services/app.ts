@@ -5,6 +5,7 @@ import { registerDocumentHandlers } from './document-handlers.js';
 import { registerAdminHandlers } from './admin-handlers.js';
 import { registerCalendarHandlers } from './calendar-handlers.js';
 import { registerCallHandlers } from './call-handlers.js';
+import { registerChatHandlers } from './chat-handlers.js';
 import { registerConclusionHandlers } from './conclusion-handlers.js';
 import { registerDocCacheHandlers } from './doc-cache-handlers.js';
 import { registerDoctorHandlers } from './doctor-handlers.js';
@@ -79,6 +80,7 @@ export async function createDesktopServices(opts: DesktopServicesOptions): Promi
   registerCalendarHandlers(router, sessions, bus);
   registerConclusionHandlers(router, sessions, bus);
   registerCallHandlers(router, sessions);
+  registerChatHandlers(router, sessions);
   router.assertComplete();
 
   await sessions.restore();

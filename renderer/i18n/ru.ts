@@ -4,6 +4,7 @@
  * Other locales, when they come, must have exactly these keys (see `Dictionary` in index.ts).
  */
 import { ruCalendar } from './ru-calendar';
+import { ruChat } from './ru-chat';
 import { ruConclusion } from './ru-conclusion';
 import { ruDashboard } from './ru-dashboard';
 import { ruDoctor } from './ru-doctor';
@@ -425,4 +426,5 @@ export const ru = {
   ...ruCalendar,
   ...ruConclusion,
   ...ruViewers,
+  ...ruChat,
 } as const;

@@ -73,18 +73,6 @@ export const ruPortalCare = {
   'care.chat.open': 'Открыть переписку',
   'care.chat.hide': 'Свернуть переписку',
   'care.chat.unread': 'Новых: {count}',
-  'care.chat.empty': 'Сообщений пока нет. Напишите врачу, если хотите что-то уточнить до консультации.',
-  'care.chat.you': 'Вы',
-  'care.chat.message': 'Сообщение',
-  'care.chat.send': 'Отправить',
-  'care.chat.required': 'Напишите сообщение.',
-  'care.chat.failed': 'Сообщение не отправлено. Попробуйте ещё раз.',
-  'care.chat.attachment': 'Прикреплён документ',
-  'care.chat.attachmentNamed': 'Документ: {name}',
-  'care.chat.attach': 'Прикрепить документ (необязательно)',
-  'care.chat.attach.hint': 'Один из документов, которые вы загрузили.',
-  'care.chat.attach.none': 'Без документа',
-  'care.chat.list': 'Сообщения',
 
   // ── consultations ──
   'care.cons.heading': 'Мои консультации',

@@ -10,6 +10,7 @@ import * as m0005 from './migrations/0005_intake_and_sms.js';
 import * as m0006 from './migrations/0006_scale_indexes.js';
 import * as m0007 from './migrations/0007_consultations_conclusions.js';
 import * as m0008 from './migrations/0008_portal.js';
+import * as m0009 from './migrations/0009_chat_sync.js';
 
 const log = createLogger('db.migrate');
 
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, { up: (db: Parameters<typeof m0001.up>[0], kind
   '0006_scale_indexes': m0006,
   '0007_consultations_conclusions': m0007,
   '0008_portal': m0008,
+  '0009_chat_sync': m0009,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,7 +1,7 @@
 import { writeTransaction } from '../context.js';
 import { AppError } from '../errors.js';
 import { createApplication } from '../modules/applications.js';
-import { sendMessage, listMessages, markMessagesRead, chatAudiences } from '../modules/chat.js';
+import { sendMessage, listMessages, markMessagesRead } from '../modules/chat.js';
 import { consentOf, consentText, giveConsent } from '../modules/consent.js';
 import { bookDutySlot, createDutySlots, isSlotTakenViolation, listDutySlots, SLOT_TAKEN_MESSAGE } from '../modules/duty.js';
 import { registerPatient, resetPassword, sendCode } from '../modules/registration.js';
@@ -192,14 +192,12 @@ export const portalHandlers: Pick<Handlers, PortalRoute> = {
       await auditIn(i, w.tx, [
         { actor: i.actor, action: 'message.send', patientId: request.patientId, entity: 'message', entityId: message.id, result: 'ok', details: { requestId: request.id, documentId: message.documentId, replayed } },
       ]);
-      if (!replayed) w.afterCommit(() => ctx.pokes.poke(chatAudiences(request)));
       return message;
     }),
   markMessagesRead: async (i, ctx) =>
     writeTransaction(ctx, async (w) => {
       const { marked, request } = await markMessagesRead(w, i.actor, i.params.id);
       await auditIn(i, w.tx, [{ actor: i.actor, action: 'message.read', patientId: request.patientId, entity: 'request', entityId: request.id, result: 'ok', details: { marked } }]);
-      if (marked > 0) w.afterCommit(() => ctx.pokes.poke(chatAudiences(request)));
       return { ok: true as const };
     }),
 };

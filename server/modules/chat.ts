@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ChatMessage } from '../../shared/domain/portal.js';
+import type { ChatMessage, SyncMessage } from '../../shared/domain/portal.js';
 import { audienceOf, type Actor } from '../auth/actor.js';
 import type { WriteScope } from '../context.js';
 import type { Database } from '../db/schema.js';
@@ -10,8 +10,9 @@ import { isVisible } from '../sync/change-log.js';
  * The doctor–patient chat tied to a request: the request's patient and the doctors who see the
  * request (its centre's) read and write; anyone else is told the request does not exist. Two
  * sides: the patient's and the doctors'. Unread = the other side's messages without `read_at`.
- * Live delivery: a poke to the patient's and the centre's audiences after commit; the desktop
- * pulls, the portal polls `listMessages`.
+ * Messages sync as the `message` entity to exactly those two audiences (the patient, the
+ * centre), so every write stamps them in the sync index and the commit pokes both: the desktop
+ * pulls, the portal's live socket refetches `listMessages`.
  */
 
 const LIST_LIMIT = 500;
@@ -37,11 +38,6 @@ export async function loadChatRequest(db: Kysely<Database>, actor: Actor, reques
   const row = await db.selectFrom('consultation_requests').select(['id', 'patient_id', 'centre']).where('id', '=', requestId).executeTakeFirst();
   if (!row) throw notFound('Заявка');
   return { id: row.id, patientId: row.patient_id, centre: row.centre };
-}
-
-/** Who hears about a new message: the patient's portal and the centre's desktops. */
-export function chatAudiences(r: ChatRequest): string[] {
-  return [`patient:${r.patientId}`, `centre:${r.centre}`];
 }
 
 type Row = {
@@ -131,15 +127,39 @@ export async function sendMessage(
     .insertInto('messages')
     .values({ id: input.id, request_id: requestId, sender_id: actor.userId, body: input.body, document_id: input.documentId, created_at: at, read_at: null })
     .execute();
+  await w.changed('message', [input.id]);
   const sender = await w.tx.selectFrom('users').select(['full_name', 'role']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
   const message = toMessage({ id: input.id, request_id: requestId, sender_id: actor.userId, body: input.body, document_id: input.documentId, created_at: at, read_at: null, ...sender });
   return { message, request, replayed: false };
 }
 
-/** Marks the other side's unread messages read; returns how many and the request. */
-export async function markMessagesRead(w: WriteScope, actor: Actor, requestId: string): Promise<{ marked: number; request: ChatRequest }> {
+/** Messages by id with their patient, for a sync pull (the caller has checked the audience). */
+export async function loadSyncMessages(db: Kysely<Database>, ids: readonly string[]): Promise<SyncMessage[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('messages as m')
+    .innerJoin('users as u', 'u.id', 'm.sender_id')
+    .innerJoin('consultation_requests as r', 'r.id', 'm.request_id')
+    .select(['m.id', 'm.request_id', 'm.sender_id', 'm.body', 'm.document_id', 'm.created_at', 'm.read_at', 'u.full_name', 'u.role', 'r.patient_id'])
+    .where('m.id', 'in', [...ids])
+    .execute();
+  return rows.map((r) => ({ ...toMessage(r), patientId: r.patient_id }));
+}
+
+/**
+ * Marks the other side's unread messages read; returns how many and the request. With `upTo`
+ * (a message id), only those up to that message (by time, then id): a reader who was offline
+ * has not seen what arrived after what was on their screen.
+ */
+export async function markMessagesRead(w: WriteScope, actor: Actor, requestId: string, upTo?: string): Promise<{ marked: number; request: ChatRequest }> {
   const request = await loadChatRequest(w.tx, actor, requestId);
-  const ids = (await unreadOf(w.tx, actor, requestId).select('m.id').execute()).map((r) => r.id);
+  let unread = unreadOf(w.tx, actor, requestId);
+  if (upTo !== undefined) {
+    const last = await w.tx.selectFrom('messages').select(['id', 'created_at']).where('id', '=', upTo).where('request_id', '=', requestId).executeTakeFirst();
+    if (!last) throw notFound('Сообщение');
+    unread = unread.where((eb) => eb.or([eb('m.created_at', '<', last.created_at), eb.and([eb('m.created_at', '=', last.created_at), eb('m.id', '<=', last.id)])]));
+  }
+  const ids = (await unread.select('m.id').execute()).map((r) => r.id);
   if (ids.length === 0) return { marked: 0, request };
   const at = new Date().toISOString();
   let marked = 0;
@@ -147,5 +167,6 @@ export async function markMessagesRead(w: WriteScope, actor: Actor, requestId: s
     const r = await w.tx.updateTable('messages').set({ read_at: at }).where('id', 'in', ids.slice(i, i + 400)).where('read_at', 'is', null).executeTakeFirst();
     marked += Number(r.numUpdatedRows);
   }
+  await w.changed('message', ids);
   return { marked, request };
 }

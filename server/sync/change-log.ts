@@ -29,6 +29,15 @@ export async function recordChanges(
     }
     if (docIds.length > 0) for (const a of await stamp(tx, 'document', docIds, true)) touched.add(a);
   }
+  if (entity === 'request') {
+    // A request's chat follows the request (a transfer to another centre): only the difference.
+    const messageIds: string[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await tx.selectFrom('messages').select('id').where('request_id', 'in', ids.slice(i, i + CHUNK)).execute();
+      for (const r of rows) messageIds.push(r.id);
+    }
+    if (messageIds.length > 0) for (const a of await stamp(tx, 'message', messageIds, true)) touched.add(a);
+  }
   return touched;
 }
 
@@ -163,6 +172,22 @@ function viaRequest(tableName: 'consultations' | 'conclusions') {
   };
 }
 
+/**
+ * A chat message: the request's patient and the request's centre only. Neither the manager nor
+ * the referring physician: the chat is the conversation between the patient and the doctors.
+ */
+async function messageAudiences(tx: Kysely<Database>, ids: string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const rows = await tx
+    .selectFrom('messages as m')
+    .innerJoin('consultation_requests as r', 'r.id', 'm.request_id')
+    .select(['m.id', 'r.patient_id', 'r.centre'])
+    .where('m.id', 'in', ids)
+    .execute();
+  for (const r of rows) out.set(r.id, new Set([`patient:${r.patient_id}`, `centre:${r.centre}`]));
+  return out;
+}
+
 const AUDIENCES: Record<SyncEntity, (tx: Kysely<Database>, ids: string[]) => Promise<Map<string, Set<string>>>> = {
   patient: patientAudiences,
   request: requestAudiences,
@@ -170,6 +195,7 @@ const AUDIENCES: Record<SyncEntity, (tx: Kysely<Database>, ids: string[]) => Pro
   document: documentAudiences,
   consultation: viaRequest('consultations'),
   conclusion: viaRequest('conclusions'),
+  message: messageAudiences,
 };
 
 /** Is the row visible to this audience right now? The one visibility rule for REST and sync. */

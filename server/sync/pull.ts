@@ -7,6 +7,7 @@ import { toBatch } from '../modules/referral-batches.js';
 import { toDocument } from '../modules/documents.js';
 import { loadConclusions } from '../modules/conclusions.js';
 import { loadConsultations } from '../modules/consultations.js';
+import { loadSyncMessages } from '../modules/chat.js';
 
 /**
  * Returns the caller's changes after `since`, oldest first. Row data is read through the same
@@ -97,7 +98,12 @@ export async function pullChanges(
     for (const c of await loadConclusions(db, ids)) conclusions.set(c.id, { op: 'put', entity: 'conclusion', id: c.id, data: c });
   }
 
-  const byEntity: Record<string, Map<string, Change>> = { patient: patients, request: requests, batch: batches, document: documents, consultation: consultations, conclusion: conclusions };
+  const messages = new Map<string, Change>();
+  for (const ids of chunks(live('message'))) {
+    for (const m of await loadSyncMessages(db, ids)) messages.set(m.id, { op: 'put', entity: 'message', id: m.id, data: m });
+  }
+
+  const byEntity: Record<string, Map<string, Change>> = { patient: patients, request: requests, batch: batches, document: documents, consultation: consultations, conclusion: conclusions, message: messages };
   const changes: Change[] = [];
   const patientIds = new Set<string>();
   const batchIds: string[] = [];
@@ -111,7 +117,7 @@ export async function pullChanges(
       if (put.op === 'put' && put.entity === 'request') patientIds.add(put.data.patientId);
       if (put.op === 'put' && put.entity === 'batch') batchIds.push(put.id);
       if (put.op === 'put' && put.entity === 'document') patientIds.add(put.data.patientId);
-      if (put.op === 'put' && (put.entity === 'consultation' || put.entity === 'conclusion')) patientIds.add(put.data.patientId);
+      if (put.op === 'put' && (put.entity === 'consultation' || put.entity === 'conclusion' || put.entity === 'message')) patientIds.add(put.data.patientId);
     } else if (Number(e.deleted) === 1) {
       changes.push({ op: 'del', entity: entity.data, id: e.entity_id });
     }

@@ -11,6 +11,7 @@ import { createLogger } from '../logger.js';
 import { issueConclusion } from '../modules/conclusions.js';
 import { cancelConsultation, completeConsultation, rescheduleConsultation } from '../modules/consultations.js';
 import { getVisibleDocument } from '../modules/documents.js';
+import { markMessagesRead, sendMessage } from '../modules/chat.js';
 import { createPatient, updatePatient } from '../modules/patients.js';
 import { submitReferralBatch, validateReferralSubmit } from '../modules/referral-batches.js';
 import { createRequest, scheduleRequest, setRequestStatus, takeRequest, transferRequest } from '../modules/requests.js';
@@ -108,6 +109,23 @@ const HANDLERS: Record<MutationName, Handler> = {
       result: c,
       patientId: c.patientId,
       audit: { action: 'conclusion.issue', entity: 'conclusion', entityId: c.id, details: { requestId: c.requestId, version: c.version, verificationCode: c.verificationCode, correctsId: c.correctsId } },
+    };
+  }),
+  // The doctor's chat from the desktop: the same domain functions as the REST routes, audited alike.
+  'message.send': handler('message.send', async (w, a, args) => {
+    const { message, request, replayed } = await sendMessage(w, a, args.requestId, { id: args.id, body: args.body, documentId: args.documentId });
+    return {
+      result: { ...message, patientId: request.patientId },
+      patientId: request.patientId,
+      audit: { action: 'message.send', entity: 'message', entityId: message.id, details: { requestId: request.id, documentId: message.documentId, replayed } },
+    };
+  }),
+  'message.read': handler('message.read', async (w, a, args) => {
+    const { marked, request } = await markMessagesRead(w, a, args.requestId, args.upTo);
+    return {
+      result: { marked },
+      patientId: request.patientId,
+      audit: { action: 'message.read', entity: 'request', entityId: request.id, details: { marked, upTo: args.upTo } },
     };
   }),
   // A view made on the desktop (possibly offline, from its cache) reaches the audit log here.

@@ -24,7 +24,7 @@ describe('migration 0004_batch_import', () => {
       const patient = (id: string, row: number | null) => ({ id, last_name: 'Старый', first_name: 'Пациент', middle_name: null, sex: 'male', birth_date: '1970-01-01', snils: null, enp: null, phone: null, region: null, referring_organization: null, attending_physician: null, referred_by: null, created_by: null, created_at: now, updated_at: now, batch_id: row === null ? null : batchId, batch_row: row });
       await raw.insertInto('patients').values([patient('00000000-0000-4000-8000-000000000001', 2), patient('00000000-0000-4000-8000-000000000002', null), patient('00000000-0000-4000-8000-000000000003', null)]).execute();
 
-      expect(await migrateToLatest(db)).toEqual(['0004_batch_import', '0005_intake_and_sms', '0006_scale_indexes', '0007_consultations_conclusions', '0008_portal']);
+      expect(await migrateToLatest(db)).toEqual(['0004_batch_import', '0005_intake_and_sms', '0006_scale_indexes', '0007_consultations_conclusions', '0008_portal', '0009_chat_sync']);
       expect(await db.kysely.selectFrom('batch_import_rows').selectAll().execute()).toEqual([]);
       expect(await db.kysely.selectFrom('batch_import_decisions').selectAll().execute()).toEqual([]);
       expect((await db.kysely.selectFrom('patients').select('id').execute()).length).toBe(3);

@@ -27,7 +27,7 @@ describe('migration 0005_intake_and_sms', () => {
       await raw.insertInto('referral_batches').values({ id: batchId, physician_id: userId, title: 'Старая', file_name: 'a.xlsx', file_hash: 'ab'.repeat(32), row_count: 1, rows: '[]', status: 'sent', created_at: now, updated_at: now }).execute();
       await raw.insertInto('sms_outbox').values({ id: '40000000-0000-4000-8000-000000000001', phone: '+79160000000', body: 'Текст', status: 'queued', attempts: 0, provider_message_id: null, error: null, created_at: now, sent_at: null, patient_id: null, kind: null }).execute();
 
-      expect(await migrateToLatest(db)).toEqual(['0005_intake_and_sms', '0006_scale_indexes', '0007_consultations_conclusions', '0008_portal']);
+      expect(await migrateToLatest(db)).toEqual(['0005_intake_and_sms', '0006_scale_indexes', '0007_consultations_conclusions', '0008_portal', '0009_chat_sync']);
       const batch = await db.kysely.selectFrom('referral_batches').selectAll().executeTakeFirstOrThrow();
       expect(batch).toMatchObject({ source: 'app', submitted_by: userId, region: null, organization: null, referrer: null, received_at: null, rejected_rows: '[]' });
       const sms = await db.kysely.selectFrom('sms_outbox').selectAll().executeTakeFirstOrThrow();

@@ -16,7 +16,7 @@ describe('start-up', () => {
     db = await createTestDatabase();
     const conn = openDatabase(db.database);
     try {
-      expect(await migrateToLatest(conn)).toEqual(['0001_initial', '0002_referrals', '0003_documents', '0004_batch_import', '0005_intake_and_sms', '0006_scale_indexes', '0007_consultations_conclusions', '0008_portal']);
+      expect(await migrateToLatest(conn)).toEqual(['0001_initial', '0002_referrals', '0003_documents', '0004_batch_import', '0005_intake_and_sms', '0006_scale_indexes', '0007_consultations_conclusions', '0008_portal', '0009_chat_sync']);
       expect(await migrateToLatest(conn)).toEqual([]);
     } finally {
       await conn.close();

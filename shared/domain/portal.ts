@@ -148,3 +148,15 @@ export const MessageBody = z.strictObject({
   body: text(4000).pipe(z.string().min(1, 'Напишите сообщение.')),
   documentId: Id.nullable().default(null),
 });
+/** A message as it syncs to the desktop: with its patient, so the local store can file it by patient. */
+export const SyncMessage = ChatMessage.extend({ patientId: Id });
+export type SyncMessage = z.infer<typeof SyncMessage>;
+/** `message.send` from the desktop: the client makes the id, so a re-sent mutation stays one message. */
+export const MessageSend = MessageBody.extend({ requestId: Id });
+export type MessageSend = z.infer<typeof MessageSend>;
+/**
+ * `message.read`: the other side's messages up to and including `upTo` (what the reader had on
+ * screen) are read; one that arrived later — possibly while the desktop was offline — stays unread.
+ */
+export const MessageRead = z.strictObject({ requestId: Id, upTo: Id });
+export type MessageRead = z.infer<typeof MessageRead>;

@@ -17,6 +17,7 @@ import { PublicUser } from '../domain/users.js';
 import { AuditList, AuditVerifyResponse, UserList } from '../api/contract.js';
 import { SyncEntity } from '../sync/protocol.js';
 import { CallTicket } from '../call/protocol.js';
+import { ChatItem, ChatListOutput, ChatSendInput, ChatUnreadInput, ChatUnreadOutput } from './chat.js';
 
 /**
  * The desktop RPC contract: every method the renderer may call on the desktop services, once,
@@ -503,6 +504,15 @@ export const RPC = {
   'call.ticket': method({ roles: ['doctor'], input: z.strictObject({ consultationId: Id }), output: z.object({ ticket: CallTicket, serverUrl: z.string() }) }),
   /** The pre-call check's rough figures for the link to the central API. */
   'call.probe': method({ roles: ['doctor'], input: Empty, output: z.object({ downBps: z.number(), upBps: z.number(), rttMs: z.number() }) }),
+  // ── chat (the request's patient ⇄ its centre's doctors), from the local store ──
+  /** The request's messages, oldest first, with pending ones; `unread`: the patient's not yet read here. */
+  'chat.list': method({ roles: ['doctor'], input: z.strictObject({ requestId: Id }), output: ChatListOutput }),
+  /** Queued as `message.send` (id made here); shown at once as pending, offline too. */
+  'chat.send': method({ roles: ['doctor'], input: ChatSendInput, output: ChatItem }),
+  /** Marks the patient's messages read up to the newest one here; queued as `message.read`. */
+  'chat.markRead': method({ roles: ['doctor'], input: z.strictObject({ requestId: Id }), output: z.object({ marked: z.number().int() }) }),
+  /** Unread counts per request (all requests here, or the given ones). */
+  'chat.unread': method({ roles: ['doctor'], input: ChatUnreadInput, output: ChatUnreadOutput }),
 } as const satisfies Record<string, RpcMethodDef>;
 
 export type RpcMethod = keyof typeof RPC;

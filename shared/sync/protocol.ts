@@ -5,6 +5,7 @@ import { Id } from '../domain/ids.js';
 import { Patient, PatientCreate, PatientUpdate } from '../domain/patients.js';
 import { Conclusion, ConclusionIssue } from '../domain/conclusions.js';
 import { Consultation, ConsultationCancel, ConsultationComplete, ConsultationReschedule } from '../domain/consultations.js';
+import { MessageRead, MessageSend, SyncMessage } from '../domain/portal.js';
 import { ReferralBatch, ReferralSubmit } from '../domain/referrals.js';
 import { ConsultationRequest, RequestCreate, RequestSchedule, RequestSetStatus, RequestTake, RequestTransfer } from '../domain/requests.js';
 import type { Role } from '../domain/roles.js';
@@ -21,7 +22,9 @@ import type { Role } from '../domain/roles.js';
  * `document`: a patient document's metadata (never the bytes), seen by whoever sees the patient. */
 /** `consultation`: booked consultations; `conclusion`: issued conclusion versions (metadata and
  * content, not the PDF), both seen by whoever sees the request. */
-export const SYNC_ENTITIES = ['patient', 'request', 'batch', 'document', 'consultation', 'conclusion'] as const;
+/** `message`: the chat of a request, seen by its patient and its centre's doctors only (not the
+ * referring physician, not the manager: it is a conversation between the two of them). */
+export const SYNC_ENTITIES = ['patient', 'request', 'batch', 'document', 'consultation', 'conclusion', 'message'] as const;
 export const SyncEntity = z.enum(SYNC_ENTITIES);
 export type SyncEntity = z.infer<typeof SyncEntity>;
 
@@ -41,6 +44,7 @@ export const Change = z.union([
   z.object({ op: z.literal('put'), entity: z.literal('document'), id: Id, data: PatientDocument }),
   z.object({ op: z.literal('put'), entity: z.literal('consultation'), id: Id, data: Consultation }),
   z.object({ op: z.literal('put'), entity: z.literal('conclusion'), id: Id, data: Conclusion }),
+  z.object({ op: z.literal('put'), entity: z.literal('message'), id: Id, data: SyncMessage }),
   // A tombstone: deleted, or no longer visible to this caller. The client drops the row.
   z.object({ op: z.literal('del'), entity: SyncEntity, id: Id }),
 ]);
@@ -70,6 +74,8 @@ export const MUTATIONS = {
   'conclusion.issue': { args: ConclusionIssue, roles: ['doctor'] },
   /** A document opened on the desktop, possibly offline from the cache: audited when it arrives. */
   'document.view': { args: DocumentView, roles: ['physician', 'manager', 'doctor'] },
+  'message.send': { args: MessageSend, roles: ['doctor'] },
+  'message.read': { args: MessageRead, roles: ['doctor'] },
 } as const satisfies Record<string, { args: z.ZodType; roles: readonly Role[] }>;
 export type MutationName = keyof typeof MUTATIONS;
 export const MUTATION_NAMES = Object.keys(MUTATIONS) as [MutationName, ...MutationName[]];

@@ -6,6 +6,7 @@ import { Conclusion } from '../../../shared/domain/conclusions.js';
 import { Consultation } from '../../../shared/domain/consultations.js';
 import { PatientDocument } from '../../../shared/domain/documents.js';
 import { Patient } from '../../../shared/domain/patients.js';
+import { SyncMessage } from '../../../shared/domain/portal.js';
 import { ReferralBatch } from '../../../shared/domain/referrals.js';
 import { ConsultationRequest } from '../../../shared/domain/requests.js';
 import type { Rejection } from '../../../shared/rpc/contract.js';
@@ -30,8 +31,11 @@ export interface LocalMutation {
   /** The row the change touches: it is "pending" until the server answers. */
   entity: SyncEntity;
   entityId: string;
-  /** The optimistic local result, written in the same transaction as the outbox row. */
-  optimistic: EntityRow;
+  /**
+   * The optimistic local result, written in the same transaction as the outbox row. None for a
+   * change that touches no one row (a read mark: its local effect is the caller's `also`).
+   */
+  optimistic: EntityRow | null;
 }
 
 export type EntityRow =
@@ -40,7 +44,8 @@ export type EntityRow =
   | { entity: 'batch'; data: ReferralBatch }
   | { entity: 'document'; data: PatientDocument }
   | { entity: 'consultation'; data: Consultation }
-  | { entity: 'conclusion'; data: Conclusion };
+  | { entity: 'conclusion'; data: Conclusion }
+  | { entity: 'message'; data: SyncMessage };
 
 /** An outbox entry as it travels, with the size of its serialized arguments. */
 export interface OutboxBatchEntry extends OutboxEntry {
@@ -199,7 +204,7 @@ export class LocalStore {
     return this.db.transaction(() => {
       const id = Number(this.getMeta(META.nextMutationId) ?? 1);
       this.setMeta(META.nextMutationId, String(id + 1));
-      this.writeLocal(m.optimistic);
+      if (m.optimistic) this.writeLocal(m.optimistic);
       this
         .sql('INSERT INTO outbox (id, name, args, summary, entity, entity_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(id, m.name, JSON.stringify(m.args), m.summary, m.entity, m.entityId, new Date().toISOString());
@@ -404,18 +409,29 @@ export class LocalStore {
     this.db.transaction(() => this.writeServer(row))();
   }
 
-  private writeLocal(row: LocalMutation['optimistic']): void {
+  private writeLocal(row: EntityRow): void {
     this.write(row, false);
   }
 
-  private writeServer(row: LocalMutation['optimistic']): void {
+  private writeServer(row: EntityRow): void {
     this.write(row, true);
   }
 
-  private write(row: LocalMutation['optimistic'], fromServer: boolean): void {
+  private write(row: EntityRow, fromServer: boolean): void {
     const json = JSON.stringify(row.data);
     const serverSet = fromServer ? ', server_data = excluded.server_data, server_deleted = 0' : '';
-    if (row.entity === 'document') {
+    if (row.entity === 'message') {
+      const m = row.data;
+      this
+        .sql(
+          `INSERT INTO messages (id, request_id, patient_id, sender_role, created_at, read_at, data, server_data)
+           VALUES (@id, @requestId, @patientId, @senderRole, @createdAt, @readAt, @data, @serverData)
+           ON CONFLICT(id) DO UPDATE SET request_id = excluded.request_id, patient_id = excluded.patient_id,
+             sender_role = excluded.sender_role, created_at = excluded.created_at, read_at = excluded.read_at,
+             data = excluded.data${serverSet}`,
+        )
+        .run({ id: m.id, requestId: m.requestId, patientId: m.patientId, senderRole: m.senderRole, createdAt: m.createdAt, readAt: m.readAt, data: json, serverData: fromServer ? json : null });
+    } else if (row.entity === 'document') {
       const d = row.data;
       this
         .sql(
@@ -518,6 +534,7 @@ const TABLES = {
   document: 'documents',
   consultation: 'consultations',
   conclusion: 'conclusions',
+  message: 'messages',
 } as const satisfies Record<SyncEntity, string>;
 
 function table(entity: SyncEntity): (typeof TABLES)[SyncEntity] {
@@ -544,6 +561,10 @@ function parseEntity(entity: SyncEntity, value: unknown): EntityRow | null {
   if (entity === 'conclusion') {
     const c = Conclusion.safeParse(value);
     return c.success ? { entity: 'conclusion', data: c.data } : null;
+  }
+  if (entity === 'message') {
+    const m = SyncMessage.safeParse(value);
+    return m.success ? { entity: 'message', data: m.data } : null;
   }
   const r = ConsultationRequest.safeParse(value);
   return r.success ? { entity: 'request', data: r.data } : null;

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -82,6 +83,37 @@ describe('local store migrations', () => {
       expect(db.prepare('SELECT COUNT(*) AS n FROM rejections WHERE mutation_id = 7').get()).toEqual({ n: 2 });
     } finally {
       db.close();
+    }
+  });
+
+  it('0006 adds the chat and read marks to a version-5 store, keeping its rows and its pull cursor', () => {
+    const file = path.join(t.dir, 'chat.sqlite');
+    const db = new BetterSqlite3(file);
+    const p = patient();
+    try {
+      migrate(db, MIGRATIONS.slice(0, 5));
+      db.prepare("INSERT INTO meta (key, value) VALUES ('pull_cursor', '42')").run();
+      db.prepare('INSERT INTO patients (id, last_name, first_name, search, updated_at, data) VALUES (?, ?, ?, ?, ?, ?)').run(p.id, p.lastName, p.firstName, p.lastName.toLowerCase(), p.updatedAt, JSON.stringify(p));
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'messages'").get()).toBeUndefined();
+      expect(migrate(db, MIGRATIONS.slice(0, 6))).toBe(6);
+      const columns = (db.prepare('PRAGMA table_info(messages)').all() as { name: string }[]).map((c) => c.name);
+      expect(columns).toEqual(['id', 'request_id', 'patient_id', 'sender_role', 'created_at', 'read_at', 'data', 'server_data', 'server_deleted']);
+      expect((db.prepare('PRAGMA table_info(chat_read_marks)').all() as { name: string }[]).map((c) => c.name)).toEqual(['request_id', 'up_to_created_at', 'up_to_id', 'updated_at']);
+    } finally {
+      db.close();
+    }
+    // Messages written after the upgrade: pulled, listed per request, oldest first.
+    const store = LocalStore.open(file);
+    try {
+      expect(store.cursor).toBe(42);
+      expect(store.getPatient(p.id)?.id).toBe(p.id);
+      const m = { id: crypto.randomUUID(), requestId: crypto.randomUUID(), patientId: p.id, senderId: crypto.randomUUID(), senderName: 'Пациент', senderRole: 'patient' as const, body: 'Здравствуйте', documentId: null, createdAt: '2026-12-01T10:00:00.000Z', readAt: null };
+      store.applyPull([{ op: 'put', entity: 'message', id: m.id, data: m }], 43);
+      expect(store.db.prepare('SELECT request_id, sender_role, read_at FROM messages WHERE id = ?').get(m.id)).toEqual({ request_id: m.requestId, sender_role: 'patient', read_at: null });
+      store.applyPull([{ op: 'del', entity: 'message', id: m.id }], 44);
+      expect(store.db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 0 });
+    } finally {
+      store.close();
     }
   });
 

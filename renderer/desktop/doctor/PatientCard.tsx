@@ -1,5 +1,6 @@
-import { Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { useState, type ReactNode } from 'react';
+import { Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { ChatPanel } from '../../common/chat';
 import type { ConsultationRequest } from '../../../shared/domain/requests';
 import type { PublicUser } from '../../../shared/domain/users';
 import type { PatientCard as Card } from '../../../shared/rpc/contract';
@@ -19,6 +20,7 @@ import { downloadBase64 } from '../referrals/files';
 import { useLiveQuery } from '../use-live-query';
 import { DocumentViewer } from '../viewers/DocumentViewer';
 import { cacheView, currentConclusion } from './doctor-view';
+import { desktopChatSource } from './desktop-chat-source';
 
 type CardDocument = Card['documents'][number];
 type CardConclusion = Card['conclusions'][number];
@@ -135,6 +137,16 @@ export function PatientCard({ patientId, user, onBack }: { patientId: string; us
         )}
       </section>
 
+      {isDoctor && data.requests.length > 0 && (
+        <ChatSection
+          patientId={p.id}
+          requests={data.requests}
+          onOpenDocument={(id) => {
+            const doc = data.documents.find((d) => d.id === id);
+            if (doc) setViewing(doc);
+          }}
+        />
+      )}
       <Documents documents={data.documents} onOpen={setViewing} />
       <Consultations card={data} userId={isDoctor ? user.id : null} onStartCall={setCalling} />
 
@@ -488,6 +500,57 @@ function Consultations({ card, userId, onStartCall }: { card: Card; userId: stri
           ))}
         </Table.Tbody>
       </Table>
+    </Paper>
+  );
+}
+
+/**
+ * «Переписка»: the chat with the patient, one tab per request, each with its unread count; read
+ * from the local store, so it opens offline, and a reply written offline waits as pending.
+ */
+function ChatSection({ patientId, requests, onOpenDocument }: { patientId: string; requests: ConsultationRequest[]; onOpenDocument: (documentId: string) => void }) {
+  const rpc = useRpc();
+  const requestIds = requests.map((r) => r.id);
+  const unread = useLiveQuery(`chat-unread:${requestIds.join(',')}`, () => rpc.call('chat.unread', { requestIds }));
+  const [tab, setTab] = useState<string | null>(requests[0]?.id ?? null);
+  // The latest opener through a ref: a new closure per render must not make a new source (a refetch).
+  const opener = useRef(onOpenDocument);
+  useEffect(() => {
+    opener.current = onOpenDocument;
+  });
+  const source = useMemo(() => desktopChatSource(rpc, patientId, (d) => opener.current(d.id)), [rpc, patientId]);
+  const total = unread.data?.total ?? 0;
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="card-chat-title" data-testid="card-chat" data-unread={total}>
+      <Group gap="xs" mb="xs">
+        <Title order={3} size="h4" id="card-chat-title">
+          {t('chat.heading')}
+        </Title>
+        {total > 0 && (
+          <Badge color="red" variant="filled" data-testid="card-chat-unread" data-count={total} aria-label={t('chat.tab.unread', { count: total })}>
+            {total}
+          </Badge>
+        )}
+      </Group>
+      <Tabs value={tab} onChange={setTab} keepMounted={false}>
+        {requests.length > 1 && (
+          <Tabs.List>
+            {requests.map((r) => {
+              const n = unread.data?.byRequest[r.id] ?? 0;
+              return (
+                <Tabs.Tab key={r.id} value={r.id} data-testid="card-chat-tab" data-request-id={r.id} rightSection={n > 0 ? <Badge size="xs" color="red" variant="filled">{n}</Badge> : null}>
+                  {t('chat.tab.request', { profile: profileName(r.centre, r.profile) })}
+                </Tabs.Tab>
+              );
+            })}
+          </Tabs.List>
+        )}
+        {requests.map((r) => (
+          <Tabs.Panel key={r.id} value={r.id} pt="xs">
+            <ChatPanel source={source} requestId={r.id} />
+          </Tabs.Panel>
+        ))}
+      </Tabs>
     </Paper>
   );
 }

@@ -69,6 +69,8 @@ function QueueList({ user, onOpen }: { user: PublicUser; onOpen: (patientId: str
   const input = queueInput(filters, q, page, PAGE_SIZE);
   const key = JSON.stringify(input);
   const queue = useLiveQuery(`queue:${key}`, () => rpc.call('requests.queue', input));
+  // Unread chat messages per request: one query over the local store (doctors only have a chat).
+  const unread = useLiveQuery(`queue-chat-unread:${user.role}`, () => (user.role === 'doctor' ? rpc.call('chat.unread', {}) : Promise.resolve({ total: 0, byRequest: {} as Record<string, number> })));
   const allCentres = user.role !== 'doctor';
   const filtered = q !== '' || key !== JSON.stringify(queueInput(NO_FILTERS, '', page, PAGE_SIZE));
   const now = Date.now();
@@ -175,6 +177,11 @@ function QueueList({ user, onOpen }: { user: PublicUser; onOpen: (patientId: str
                         {r.urgency === 'urgent' && (
                           <Badge size="xs" color="red" variant="outline">
                             {t('urgency.urgent')}
+                          </Badge>
+                        )}
+                        {(unread.data?.byRequest[r.id] ?? 0) > 0 && (
+                          <Badge size="xs" color="red" variant="filled" data-testid="row-chat-unread" data-count={unread.data?.byRequest[r.id]}>
+                            {t('chat.tab.unread', { count: unread.data?.byRequest[r.id] ?? 0 })}
                           </Badge>
                         )}
                         {row.pending && (

@@ -11,9 +11,6 @@ const LOCALE = 'ru-RU';
 export const JOIN_BEFORE_MS = 10 * 60_000;
 export const JOIN_AFTER_MS = 60 * 60_000;
 
-/** How often an open chat asks for new messages. */
-export const CHAT_POLL_MS = 5_000;
-
 const fmtCache = new Map<string, Intl.DateTimeFormat>();
 function fmt(timeZone: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = `${timeZone}|${JSON.stringify(opts)}`;
