@@ -78,11 +78,11 @@ export interface DesktopHost extends Running {
 }
 
 /** The desktop services behind the browser-mode host, as a separate process (so it can be killed). */
-export async function startDesktopHost(dataDir: string, serverUrl: string): Promise<DesktopHost> {
+export async function startDesktopHost(dataDir: string, serverUrl: string, env: NodeJS.ProcessEnv = {}): Promise<DesktopHost> {
   const r = await startProcess(
     'electron/host/main.ts',
     [],
-    { OBLAKO_DESKTOP_DATA_DIR: dataDir, OBLAKO_SERVER_URL: serverUrl, OBLAKO_LOG_LEVEL: 'warn' },
+    { OBLAKO_DESKTOP_DATA_DIR: dataDir, OBLAKO_SERVER_URL: serverUrl, OBLAKO_LOG_LEVEL: 'warn', ...env },
     /HOST_READY (http:\/\/[^\s]+)/,
     'desktop host',
   );
