@@ -1,4 +1,4 @@
-import { ConclusionEditorPage } from '../page-models/index.js';
+import { ChatPanelModel, ConclusionEditorPage } from '../page-models/index.js';
 import { expect, test } from '../support/fixtures.js';
 import { shape } from '../support/netns.js';
 import { ApiUser, tempDir } from '../support/processes.js';
@@ -36,6 +36,14 @@ test('waiting room → admit → media both ways → mute → link cut and resto
     await patient.expectMediaArriving();
     // The path is the link between the namespaces, directly (no relay configured).
     await expect(doctor.quality).toHaveAttribute('data-path', 'host');
+
+    // The chat beside the call, both ways, live.
+    const doctorChat = new ChatPanelModel(doctor.chat);
+    const patientChat = new ChatPanelModel(patient.chat);
+    await doctorChat.send('Здравствуйте! Расскажите, как вы себя чувствуете.');
+    await expect(patientChat.body('как вы себя чувствуете')).toBeVisible({ timeout: 20_000 });
+    await patientChat.send('Добрый день! Одышка стала меньше.');
+    await expect(doctorChat.body('Одышка стала меньше')).toBeVisible({ timeout: 20_000 });
 
     // Mute: the doctor hears silence; unmute: the tone of the fake microphone again.
     await expect.poll(async () => (await doctor.figures()).inAudioLevel, { timeout: 15_000 }).toBeGreaterThan(0.01);

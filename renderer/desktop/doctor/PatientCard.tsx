@@ -38,6 +38,8 @@ export function PatientCard({ patientId, user, onBack }: { patientId: string; us
   const [scheduling, setScheduling] = useState<string | null>(null);
   const [editing, setEditing] = useState<{ requestId: string; consultationId: string | null } | null>(null);
   const [calling, setCalling] = useState<CardConsultation | null>(null);
+  // The chat beside the call: the same conversation as in the card, from the local store.
+  const callChat = useMemo(() => desktopChatSource(rpc, patientId), [rpc, patientId]);
   const isDoctor = user.role === 'doctor';
 
   const back = (
@@ -155,6 +157,7 @@ export function PatientCard({ patientId, user, onBack }: { patientId: string; us
       {calling && (
         <DesktopCall
           consultationId={calling.id}
+          chat={<ChatPanel compact source={callChat} requestId={calling.requestId} />}
           onClose={() => setCalling(null)}
           onEnded={(by) => {
             const c = calling;
