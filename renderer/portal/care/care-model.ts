@@ -1,3 +1,4 @@
+import { newDraftKey } from '../../common/chat/chat-source';
 /**
  * Pure helpers of the care pages (no React, no fetch): times in Moscow, slots by day, when the
  * call button shows, which conclusion version is current, notifications newest first.
@@ -191,14 +192,7 @@ export function unreadIds(items: readonly { id: string; readAt: string | null }[
  * `crypto.randomUUID` exists only in secure contexts (https, localhost); a portal opened over
  * plain http on a clinic's network still has `getRandomValues`.
  */
-export function newId(c: Pick<Crypto, 'getRandomValues'> & { randomUUID?: () => string } = globalThis.crypto): string {
-  if (typeof c.randomUUID === 'function') return c.randomUUID();
-  const b = c.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+export const newId = newDraftKey;
 
 /** Pregnancy weeks typed by the patient: a whole number 1–45, or null with a reason. */
 export function parseWeeks(raw: string): { ok: true; value: number } | { ok: false; reason: 'empty' | 'invalid' } {
