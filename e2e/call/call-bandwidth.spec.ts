@@ -1,4 +1,6 @@
 import type { VideoCallPage } from '../page-models/index.js';
+import base from '../playwright.config.js';
+import { busyCameraArgs } from '../support/busy-camera.js';
 import { expect, test } from '../support/fixtures.js';
 import { shape } from '../support/netns.js';
 import { tempDir } from '../support/processes.js';
@@ -10,6 +12,11 @@ import { callWorld, doctorStartsCall, patientJoins } from './call-world.js';
  * under the cap; at 512 kbit/s both senders switch to sound only and the call goes on; back at
  * 2 Mbit/s video returns. Figures are the senders' own getStats, as the quality indicator shows them.
  */
+
+// Both cameras film a busy scene, so the encoders fill what they are allowed to send, as a real
+// camera does (the built-in fake one compresses to a trickle that fits any link; see busy-camera.ts).
+const camera = busyCameraArgs();
+test.use({ launchOptions: { ...base.use?.launchOptions, args: [...(base.use?.launchOptions?.args ?? []), ...camera] } });
 
 /** `count` one-second readings of a side's figures. */
 async function readings(call: VideoCallPage, count: number) {
@@ -24,7 +31,7 @@ async function readings(call: VideoCallPage, count: number) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 test('2 Mbit/s: video under the cap; 512 kbit/s: sound only, call kept; 2 Mbit/s again: video back', async ({ page, system }) => {
-  const w = await callWorld(system, tempDir('api'));
+  const w = await callWorld(system, tempDir('api'), {}, camera);
   try {
     const host = await system.desktop(w.localUrl);
     const doctor = await doctorStartsCall(page, host.url, w.patientName);
@@ -45,7 +52,19 @@ test('2 Mbit/s: video under the cap; 512 kbit/s: sound only, call kept; 2 Mbit/s
     await patient.expectMediaArriving();
 
     shape({ kbit: 512 });
-    await expect.poll(async () => (await doctor.figures()).level, { timeout: 45_000 }).toBe('audio');
+    // The trail of what the doctor's side saw, printed whether or not the switch comes in time.
+    const trail: string[] = [];
+    try {
+      await expect
+        .poll(async () => {
+          const f = await doctor.figures();
+          trail.push(`${f.level}:${Math.round(f.availableBps / 1000)}k/${Math.round(f.outVideoBps / 1000)}k`);
+          return f.level;
+        }, { timeout: 45_000, intervals: [1000] })
+        .toBe('audio');
+    } finally {
+      console.log('512 kbit/s, doctor (level:estimate/sent):', trail.join(' '));
+    }
     await expect.poll(async () => (await patient.figures()).level, { timeout: 45_000 }).toBe('audio');
     await expect(page.getByTestId('call-audio-only')).toBeVisible();
     // Not dropped: still in the call, and the sound keeps arriving on both sides.

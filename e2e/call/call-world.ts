@@ -21,7 +21,7 @@ export interface CallWorld {
 }
 
 /** Everything up to both sides standing at the call's check: the patient imported, signed in, consented, booked in 3 min. */
-export async function callWorld(system: { api(dataDir?: string, port?: number, env?: NodeJS.ProcessEnv): Promise<CentralApi> }, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<CallWorld> {
+export async function callWorld(system: { api(dataDir?: string, port?: number, env?: NodeJS.ProcessEnv): Promise<CentralApi> }, dataDir: string, env: NodeJS.ProcessEnv = {}, browserArgs: string[] = []): Promise<CallWorld> {
   shape('open');
   const api = await system.api(dataDir, 0, { HOST: '0.0.0.0', ...env });
   const port = new URL(api.url).port;
@@ -34,7 +34,7 @@ export async function callWorld(system: { api(dataDir?: string, port?: number, e
   // secure here only because it is this test's own network.
   const patientBrowser = await chromium.launch({
     executablePath: NETNS.chromiumB,
-    args: [...(base.use?.launchOptions?.args ?? []), `--unsafely-treat-insecure-origin-as-secure=${patientUrl}`],
+    args: [...(base.use?.launchOptions?.args ?? []), ...browserArgs, `--unsafely-treat-insecure-origin-as-secure=${patientUrl}`],
   });
   const patientContext = await patientBrowser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow', viewport: { width: 1100, height: 800 } });
   const patientPage = await patientContext.newPage();
