@@ -1,5 +1,4 @@
-import { CALL_PROBE_BYTES } from '../../shared/call/protocol.js';
-import { API } from '../../shared/api/contract.js';
+import { measureLink } from '../../shared/call/link-probe.js';
 import { ServiceError } from './errors.js';
 import { createLogger } from './logger.js';
 import type { Router } from './rpc/router.js';
@@ -22,23 +21,8 @@ export function registerCallHandlers(router: Router, sessions: SessionManager): 
 
   router.register('call.probe', async () => {
     const s = sessions.require();
-    const base = s.api.baseUrl;
-    const headers = { authorization: `Bearer ${s.stored.token}` };
     try {
-      const t0 = performance.now();
-      await (await fetch(`${base}${API.health.path}`, { signal: AbortSignal.timeout(5_000) })).arrayBuffer();
-      const rttMs = performance.now() - t0;
-      const t1 = performance.now();
-      const down = await fetch(`${base}${API.callProbeDown.path}`, { headers, signal: AbortSignal.timeout(20_000) });
-      const got = (await down.arrayBuffer()).byteLength;
-      const downBps = (got * 8) / Math.max(0.001, (performance.now() - t1 - rttMs / 2) / 1000);
-      const body = Buffer.alloc(CALL_PROBE_BYTES, 7);
-      const t2 = performance.now();
-      const up = await fetch(`${base}${API.callProbeUp.path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/octet-stream' }, body, signal: AbortSignal.timeout(20_000) });
-      await up.arrayBuffer();
-      if (!down.ok || !up.ok) throw new Error(`probe answered ${down.status}/${up.status}`);
-      const upBps = (body.byteLength * 8) / Math.max(0.001, (performance.now() - t2 - rttMs / 2) / 1000);
-      return { downBps, upBps, rttMs: Math.round(rttMs) };
+      return await measureLink({ baseUrl: s.api.baseUrl, headers: { authorization: `Bearer ${s.stored.token}` } });
     } catch (err) {
       log.info({ err: err instanceof Error ? err.message : String(err) }, 'link probe failed');
       throw new ServiceError('SERVER_UNREACHABLE', 'Не удалось проверить связь с сервером. Звонок всё равно можно начать.');

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { measureLink } from '../../shared/call/link-probe.js';
 import { CALL_CLOSE, CALL_WS_PATH, CallServerMessage, type CallClientMessage, type CallTicket } from '../../shared/call/protocol.js';
 import { createUser } from '../auth/accounts.js';
 import { DEFAULT_CALL_CONFIG, loadCallConfig } from '../config.js';
@@ -346,5 +347,12 @@ describe('the pre-call probe', () => {
     const up = await call(server.url, 'POST', '/api/call/probe', { token: world.patientA.token, bytes: bytes.subarray(0, 100_000) });
     expect(up.body).toEqual({ bytes: 100_000 });
   });
-});
 
+  it('the shared measurement both apps run reads figures from the real endpoints, and says when refused', async () => {
+    const figures = await measureLink({ baseUrl: `${server.url}/`, headers: { authorization: `Bearer ${world.patientA.token}` } });
+    expect(figures.downBps).toBeGreaterThan(0);
+    expect(figures.upBps).toBeGreaterThan(0);
+    expect(Number.isInteger(figures.rttMs)).toBe(true);
+    await expect(measureLink({ baseUrl: server.url, headers: { authorization: 'Bearer not-a-session' } })).rejects.toThrow(/down\) answered 401/);
+  });
+});

@@ -1,5 +1,5 @@
 import type { ProbeFigures } from '../../../shared/call/precheck';
-import { CALL_PROBE_BYTES } from '../../../shared/call/protocol';
+import { measureLink } from '../../../shared/call/link-probe';
 
 /** Cameras and microphones, the stream from the chosen ones, and what went wrong in words. */
 
@@ -59,27 +59,7 @@ export function levelMeter(stream: MediaStream): { level(): number; stop(): void
   };
 }
 
-/**
- * Times a quarter-megabyte each way against the central API (the portal's own origin, with its
- * session). Rough by nature; the verdict reads it generously (shared/call/precheck.ts).
- */
-export async function probeOverHttp(serverUrl: string, headers: Record<string, string>, signal?: AbortSignal): Promise<ProbeFigures> {
-  const base = serverUrl.replace(/\/+$/, '');
-  const t0 = performance.now();
-  const ping = await fetch(`${base}/api/health`, { cache: 'no-store', signal });
-  await ping.arrayBuffer();
-  const rttMs = performance.now() - t0;
-  const t1 = performance.now();
-  const down = await fetch(`${base}/api/call/probe`, { headers, cache: 'no-store', signal });
-  if (!down.ok) throw new Error(`probe ${down.status}`);
-  const got = (await down.arrayBuffer()).byteLength;
-  const downBps = (got * 8) / Math.max(0.001, (performance.now() - t1 - rttMs / 2) / 1000);
-  const body = new Uint8Array(CALL_PROBE_BYTES);
-  crypto.getRandomValues(body.subarray(0, 65536));
-  const t2 = performance.now();
-  const up = await fetch(`${base}/api/call/probe`, { method: 'POST', headers: { ...headers, 'content-type': 'application/octet-stream' }, body, signal });
-  if (!up.ok) throw new Error(`probe ${up.status}`);
-  await up.json();
-  const upBps = (body.byteLength * 8) / Math.max(0.001, (performance.now() - t2 - rttMs / 2) / 1000);
-  return { downBps, upBps, rttMs: Math.round(rttMs) };
+/** The portal's link check: against its own origin, with the patient's session. */
+export function probeOverHttp(serverUrl: string, headers: Record<string, string>, signal?: AbortSignal): Promise<ProbeFigures> {
+  return measureLink({ baseUrl: serverUrl, headers, signal });
 }
