@@ -11,6 +11,7 @@ import type { EventBus } from './rpc/events.js';
 import type { SecretStore } from './secrets.js';
 import { LocalStore } from './store/local-store.js';
 import { storeFile } from './store/paths.js';
+import { loadOrCreateStoreKey } from './store/store-key.js';
 import { SyncEngine } from './sync/engine.js';
 
 const log = createLogger('session');
@@ -150,7 +151,8 @@ export class SessionManager {
   }
 
   private activate(stored: StoredSession): void {
-    const store = LocalStore.open(storeFile(this.opts.dataDir, stored.serverUrl, stored.user.id));
+    const file = storeFile(this.opts.dataDir, stored.serverUrl, stored.user.id);
+    const store = LocalStore.open(file, loadOrCreateStoreKey(this.opts.secrets, file, stored.user.id));
     const api = new ApiClient({ baseUrl: stored.serverUrl, token: () => stored.token });
     const session: ActiveSession = {
       stored,
