@@ -8,6 +8,8 @@ import { createTestDatabase, testConfig, type TestDatabase, type TestServer } fr
 import { createDesktopServices, type DesktopServices } from '../services/app.js';
 import { createMemoryTransport } from '../services/rpc/memory-transport.js';
 import { FileSecretStore } from '../services/secrets.js';
+import type { Clock } from '../services/session-lock.js';
+export { ManualClock } from '../services/test-clock.js';
 import { openEncryptedDatabase } from '../services/store/cipher.js';
 import { storeKeyName } from '../services/store/store-key.js';
 
@@ -73,13 +75,14 @@ export function tempDataDir(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startDesktop(dataDir: string, defaultServerUrl = 'https://oblako.example.ru'): Promise<Desktop> {
+export async function startDesktop(dataDir: string, defaultServerUrl = 'https://oblako.example.ru', extra: { idleLockMs?: number; clock?: Clock } = {}): Promise<Desktop> {
   const services = await createDesktopServices({
     dataDir,
     secrets: secretsOf(dataDir),
     shell: 'browser',
     defaultServerUrl,
     version: '0.0.0-test',
+    ...extra,
   });
   const events: Desktop['events'] = [];
   const unsubscribe = services.bus.subscribe((event, payload) => events.push({ event, payload }));
