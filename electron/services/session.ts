@@ -151,8 +151,9 @@ export class SessionManager {
       }
       const pending = a.store.pendingCount();
       const who = { userId: a.stored.user.id, serverUrl: a.stored.serverUrl };
-      // Recorded first: a crash while stopping must not bring the app back unlocked.
-      this.records.setLocked(who, true, pending);
+      // Recorded first: a crash while stopping must not bring the app back unlocked. A secret
+      // store that refuses the write must not keep the workstation open either.
+      this.persistLock(who, true, pending);
       this.active = null;
       this.lockedSession = { stored: a.stored, pending };
       this.idle.disarm();
@@ -196,19 +197,26 @@ export class SessionManager {
         return this.session();
       }
       if (check.kind === 'wrong') await this.wrongPassword(who, check.attemptsLeft);
-      this.records.setLocked(who, false, 0);
       this.lockedSession = null;
       try {
         this.activate(stored);
       } catch (err) {
         // The store will not open (its key lost, say): stay locked and say why.
         this.lockedSession = l;
-        this.records.setLocked(who, true, l.pending);
         throw err;
       }
+      this.persistLock(who, false, 0);
       log.info({ userId: who.userId }, 'workstation unlocked');
       return this.session();
     });
+  }
+
+  private persistLock(who: { userId: string; serverUrl: string }, locked: boolean, pending: number): void {
+    try {
+      this.records.setLocked(who, locked, pending);
+    } catch (err) {
+      log.error({ err, locked }, 'could not record the lock state; it holds for this run only');
+    }
   }
 
   /** Throws the answer to a wrong password; the last allowed one ends the session first. */
