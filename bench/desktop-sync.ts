@@ -14,6 +14,7 @@ import type { Kysely } from 'kysely';
 import { ApiClient } from '../electron/services/api/http-client.js';
 import { EventBus } from '../electron/services/rpc/events.js';
 import { LocalStore } from '../electron/services/store/local-store.js';
+import { testStoreKey } from '../electron/services/store/test-fixtures.js';
 import { SyncEngine } from '../electron/services/sync/engine.js';
 
 /**
@@ -113,7 +114,7 @@ export async function benchDesktopSync(patients: number, changes: number): Promi
     const records = data.patients.length + data.requests.length;
     const rawInsertMs = rawInsertBaseline(dir, data);
 
-    const store = LocalStore.open(path.join(dir, 'desktop', 'store.sqlite'));
+    const store = LocalStore.open(path.join(dir, 'desktop', 'store.sqlite'), testStoreKey());
     try {
       const coldMs = await syncOnce(store, server, token);
       const count = (store.sql('SELECT (SELECT COUNT(*) FROM patients) + (SELECT COUNT(*) FROM requests) AS n').get() as { n: number }).n;

@@ -2,7 +2,7 @@
 // Bundles the Electron main process and the preload into dist/electron/ for electron-builder.
 //   main.js      ESM (package.json is "type": "module"); electron/main + the services and shared
 //                code it imports; npm packages stay external and are shipped in node_modules
-//                (native better-sqlite3 must be loaded from disk, rebuilt for Electron).
+//                (the native SQLite modules must be loaded from disk, rebuilt for Electron).
 //   referral-import-worker.js  the XLSX parsing worker thread, beside main.js where the runner looks.
 //   preload.cjs  CommonJS, one self-contained file: a sandboxed preload can require only 'electron'.
 // Usage: node scripts/build-electron.mjs [--watch]

@@ -34,6 +34,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RANGE_NOT_SATISFIABLE: 416,
   CONSENT_REQUIRED: 403,
   CALL_NOT_OPEN: 409,
+  LOCKED: 423,
+  STORE_UNREADABLE: 500,
 };
 
 /** A domain error with a stable code and a Russian message that says what to do. */

@@ -16,6 +16,7 @@ export class AppShell {
   readonly syncError: Locator;
   readonly syncErrorToggle: Locator;
   readonly signOutButton: Locator;
+  readonly lockButton: Locator;
   readonly errorToasts: Locator;
   readonly rejectionToasts: Locator;
   readonly successToasts: Locator;
@@ -32,6 +33,7 @@ export class AppShell {
     this.syncError = page.getByTestId('sync-error');
     this.syncErrorToggle = page.getByTestId('sync-error-toggle');
     this.signOutButton = page.getByTestId('sign-out');
+    this.lockButton = page.getByTestId('lock-now');
     this.errorToasts = page.getByTestId('toast-error');
     this.rejectionToasts = page.getByTestId('toast-rejected');
     this.successToasts = page.getByTestId('toast-success');
@@ -82,6 +84,12 @@ export class AppShell {
   async signOut(): Promise<SignInPage> {
     await this.signOutButton.click();
     return new SignInPage(this.page).waitForVisible();
+  }
+
+  /** «Заблокировать»: the lock screen replaces the shell. */
+  async lock(): Promise<void> {
+    await this.lockButton.click();
+    await expect(this.page.getByTestId('lock-screen')).toBeVisible();
   }
 
   async expectErrorToast(text: string | RegExp): Promise<void> {

@@ -3,6 +3,7 @@ export { ConclusionEditorPage } from './conclusion-editor.js';
 export { PatientCardPage } from './patient-card.js';
 export { Calendar, type ScheduleTime } from './calendar.js';
 export { DoctorQueue } from './doctor-queue.js';
+export { LockScreen } from './lock-screen.js';
 export { ManagerBatches } from './manager-batches.js';
 export { ManagerHome, type StatusFilter } from './manager-home.js';
 export { ManagerImport, type ImportCounts, type IntakeOrigin } from './manager-import.js';

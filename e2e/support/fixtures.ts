@@ -6,7 +6,7 @@ export interface SystemFixture {
   /** The central API on SQLite with demo data; pass `dataDir` and `port` to bring it back. */
   api(dataDir?: string, port?: number, env?: NodeJS.ProcessEnv): Promise<CentralApi>;
   /** The desktop services behind the browser-mode host; reuse `dataDir` to restart the same desktop. */
-  desktop(serverUrl: string, dataDir?: string): Promise<DesktopHost>;
+  desktop(serverUrl: string, dataDir?: string, env?: NodeJS.ProcessEnv): Promise<DesktopHost>;
 }
 
 export const test = base.extend<{ system: SystemFixture }>({
@@ -20,8 +20,8 @@ export const test = base.extend<{ system: SystemFixture }>({
         children.push(a);
         return a;
       },
-      desktop: async (serverUrl, dataDir = tempDir('desktop')) => {
-        const h = await startDesktopHost(dataDir, serverUrl);
+      desktop: async (serverUrl, dataDir = tempDir('desktop'), env = {}) => {
+        const h = await startDesktopHost(dataDir, serverUrl, env);
         children.push(h);
         return h;
       },

@@ -10,6 +10,7 @@ import { loginAs, TEST_DB } from '../../server/test/harness.js';
 import { ApiClient } from '../services/api/http-client.js';
 import { EventBus } from '../services/rpc/events.js';
 import { LocalStore } from '../services/store/local-store.js';
+import { testStoreKey } from '../services/store/test-fixtures.js';
 import { SyncEngine } from '../services/sync/engine.js';
 import { Central } from '../test/helpers.js';
 
@@ -43,7 +44,7 @@ afterAll(async () => central?.destroy());
 it('desktops writing through a PostgreSQL restart lose nothing and double nothing', async () => {
   const desktops = Array.from({ length: 3 }, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oblako-pgfault-'));
-    const store = LocalStore.open(path.join(dir, 'store.sqlite'));
+    const store = LocalStore.open(path.join(dir, 'store.sqlite'), testStoreKey());
     const api = new ApiClient({ baseUrl: central.url, timeoutMs: 5_000, token: () => token });
     // Short retries: the outage is seconds long.
     const engine = new SyncEngine({ store, api, bus: new EventBus(), token: () => token, onUnauthenticated: () => undefined, pokes: false, retryBaseMs: 100, retryMaxMs: 1_000 });

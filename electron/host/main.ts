@@ -17,7 +17,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
  *
  * Environment: OBLAKO_DESKTOP_DATA_DIR (local stores and the secrets file), OBLAKO_SERVER_URL
  * (the central API suggested at sign-in), OBLAKO_HOST_PORT (0 = any free port),
- * OBLAKO_RENDERER_DIR (the built renderer).
+ * OBLAKO_RENDERER_DIR (the built renderer), OBLAKO_IDLE_LOCK_MS (idle time before the workstation
+ * locks, read by the services; default 15 min).
  */
 async function main(): Promise<void> {
   const dataDir = path.resolve(process.env.OBLAKO_DESKTOP_DATA_DIR ?? path.join(os.homedir(), '.local', 'share', 'oblako-desktop'));

@@ -47,6 +47,7 @@ describe('electron-builder.yml', () => {
   it('packs into asar, with the native SQLite module unpacked and rebuilt for Electron', () => {
     expect(config.asar).not.toBe(false);
     expect(config.asarUnpack).toContain('**/node_modules/better-sqlite3/**');
+    expect(config.asarUnpack).toContain('**/node_modules/better-sqlite3-multiple-ciphers/**');
     expect(config.npmRebuild).toBe(true);
   });
 

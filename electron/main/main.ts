@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 // Aliased so the bundle keeps `new BrowserWindow({...})` in window-options.ts by that name for the scanner.
-import { app, BrowserWindow as ElectronBrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow as ElectronBrowserWindow, dialog, powerMonitor } from 'electron';
 import { createDesktopServices, type DesktopServices } from '../services/app.js';
 import { createLogger } from '../services/logger.js';
 import { CONFIG_FILE_NAME, resolveDesktopConfig } from './config.js';
@@ -84,6 +84,13 @@ async function start(): Promise<void> {
     return;
   }
   mainWindow = createWindow(services);
+  // Locking the computer or putting it to sleep locks the workstation too: whoever wakes it
+  // must know the password, whatever the idle time still left.
+  const lockOn = (event: string) => () => {
+    services?.lock().catch((err: unknown) => log.error({ err, event }, 'locking on an OS event failed'));
+  };
+  powerMonitor.on('lock-screen', lockOn('lock-screen'));
+  powerMonitor.on('suspend', lockOn('suspend'));
   updater = startUpdater(config.serverUrl, (state) => transport?.push({ event: UPDATE_EVENT, payload: state }));
   void updater.check();
 }

@@ -15,6 +15,7 @@ import { registerReferralHandlers } from './referral-handlers.js';
 import { EventBus } from './rpc/events.js';
 import { Router } from './rpc/router.js';
 import type { SecretStore } from './secrets.js';
+import type { Clock } from './session-lock.js';
 import { LAST_SERVER_KEY, SessionManager } from './session.js';
 
 const log = createLogger('app');
@@ -25,11 +26,17 @@ export interface DesktopServicesOptions {
   shell: 'electron' | 'browser';
   defaultServerUrl: string;
   version: string;
+  /** Idle time before the lock when the user has chosen none (default: OBLAKO_IDLE_LOCK_MS, else 15 min). */
+  idleLockMs?: number;
+  /** For tests that move time by hand. */
+  clock?: Clock;
 }
 
 export interface DesktopServices {
   router: Router;
   bus: EventBus;
+  /** Locks the workstation from outside the RPC (the OS screen lock, sleep); no-op if signed out. */
+  lock(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,8 +47,11 @@ export interface DesktopServices {
  */
 export async function createDesktopServices(opts: DesktopServicesOptions): Promise<DesktopServices> {
   const bus = new EventBus();
-  const sessions = new SessionManager({ dataDir: opts.dataDir, secrets: opts.secrets, bus });
-  const router = new Router(() => sessions.current?.stored.user ?? null);
+  const sessions = new SessionManager({ dataDir: opts.dataDir, secrets: opts.secrets, bus, idleLockMs: opts.idleLockMs, clock: opts.clock });
+  const router = new Router(
+    () => sessions.user,
+    () => sessions.locked,
+  );
 
   router.register('app.info', () => ({
     version: opts.version,
@@ -51,7 +61,7 @@ export async function createDesktopServices(opts: DesktopServicesOptions): Promi
   router.register('session.get', () => sessions.session());
   router.register('session.signIn', (input) => sessions.signIn(input));
   router.register('session.signOut', async (input) => {
-    const pending = sessions.require().store.pendingCount();
+    const pending = sessions.pendingCount();
     // Unsent changes stay in this user's local store and go out only when the same user signs in
     // here again: the user decides that knowingly.
     if (pending > 0 && !input.force) {
@@ -60,6 +70,14 @@ export async function createDesktopServices(opts: DesktopServicesOptions): Promi
     await sessions.signOut();
     return { ok: true as const };
   });
+  router.register('session.lock', () => sessions.lock('user'));
+  router.register('session.unlock', (input) => sessions.unlock(input.password));
+  router.register('session.activity', () => {
+    sessions.activity();
+    return { ok: true as const };
+  });
+  router.register('session.idleLock', () => sessions.idleLock());
+  router.register('session.setIdleLock', (input) => sessions.setIdleLock(input.idleMs));
 
   router.register('sync.status', () => sessions.require().engine.status());
   router.register('sync.now', () => sessions.require().engine.syncNow());
@@ -89,6 +107,9 @@ export async function createDesktopServices(opts: DesktopServicesOptions): Promi
   return {
     router,
     bus,
+    lock: async () => {
+      if (sessions.current) await sessions.lock('os');
+    },
     close: () => sessions.close(),
   };
 }

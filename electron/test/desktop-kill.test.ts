@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RpcClient } from '../../shared/rpc/client.js';
 import { connectRpc } from '../../e2e/support/node-rpc.js';
@@ -11,7 +10,7 @@ import { buildWorld, PASSWORD, uploadPath, type World } from '../../server/test/
 import { CHUNK_BYTES, HEADER_BYTES, NONCE_BYTES, TAG_BYTES } from '../services/doc-cache/chunked-crypto.js';
 import { storeFile, userDataDir } from '../services/store/paths.js';
 import { FaultProxy } from './fault-proxy.js';
-import { Central, tempDataDir, waitFor } from './helpers.js';
+import { Central, openStoreDb, tempDataDir, waitFor } from './helpers.js';
 
 /**
  * A real kill -9 of the desktop services (the browser-mode host as its own process), in the
@@ -77,13 +76,13 @@ function settled(rpc: RpcClient) {
 }
 
 /** Opens a copy of the store as the killed process left it, so the original is recovered by the app itself. */
-function inspectStore(file: string): { integrity: string; outbox: number[]; names: string[] } {
+function inspectStore(file: string, userId: string): { integrity: string; outbox: number[]; names: string[] } {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'oblako-store-copy-'));
   try {
     for (const suffix of ['', '-wal', '-shm']) {
       if (fs.existsSync(file + suffix)) fs.copyFileSync(file + suffix, path.join(copy, 'store.sqlite' + suffix));
     }
-    const db = new Database(path.join(copy, 'store.sqlite'));
+    const db = openStoreDb(dataDir.dir, file, userId, { copy: path.join(copy, 'store.sqlite') });
     try {
       const integrity = (db.pragma('integrity_check', { simple: true }) as string) ?? '';
       const outbox = (db.prepare('SELECT id FROM outbox ORDER BY id').all() as { id: number }[]).map((r) => r.id);
@@ -151,7 +150,7 @@ describe('kill -9 of the desktop services', () => {
     const onServerAtKill = await serverNames(stem);
     const clientRow = await central.server.api.ctx.db.kysely.selectFrom('sync_clients').select(['last_mutation_id']).where('user_id', '=', userId).executeTakeFirstOrThrow();
     const file = storeFile(dataDir.dir, proxy.url, userId);
-    const atKill = inspectStore(file);
+    const atKill = inspectStore(file, userId);
     expect(atKill.integrity).toBe('ok');
     // Mid-way: the server had some of the acknowledged writes but not all of them…
     expect(onServerAtKill.length).toBeGreaterThan(0);
@@ -184,7 +183,7 @@ describe('kill -9 of the desktop services', () => {
 
     await host.stop();
     hosts.splice(hosts.indexOf(host), 1);
-    const after = inspectStore(file);
+    const after = inspectStore(file, userId);
     expect(after.integrity).toBe('ok');
     expect(after.outbox).toEqual([]);
     expect(after.names.filter((n) => n.startsWith(stem)).sort()).toEqual([...onServer].sort());

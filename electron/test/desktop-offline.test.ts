@@ -1,10 +1,9 @@
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.js';
 import { buildWorld, PASSWORD, type World } from '../../server/test/world.js';
 import { storeFile } from '../services/store/paths.js';
-import { Central, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { Central, openStoreDb, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 let central: Central;
 let world: World;
@@ -94,7 +93,7 @@ it('a crash after the server applied a mutation but before the outbox row was dr
   await central.restart();
 
   // What the dead app had sent before it died: the same client id and mutation id.
-  const db = new BetterSqlite3(storeFile(t.dir, central.url, world.physicianA.id), { readonly: true });
+  const db = openStoreDb(t.dir, storeFile(t.dir, central.url, world.physicianA.id), world.physicianA.id, { readonly: true });
   const clientId = (db.prepare("SELECT value FROM meta WHERE key = 'client_id'").get() as { value: string }).value;
   const outbox = db.prepare('SELECT id, name, args FROM outbox').all() as { id: number; name: string; args: string }[];
   db.close();

@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcError } from '../../shared/rpc/messages.js';
 import { buildWorld, PASSWORD } from '../../server/test/world.js';
 import { buildReferralTemplate } from '../services/xlsx/template.js';
-import { Central, syncSettled, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { Central, openStoreDb, syncSettled, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 /** The physician's referral tables through the services, against a real central API. */
 let central: Central;
@@ -141,7 +140,7 @@ describe('referral tables', () => {
     const [file] = fs.readdirSync(dir.dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('store.sqlite'));
     if (!file) throw new Error('no local store');
     // Another connection sees only committed data.
-    const reader = new BetterSqlite3(path.join(dir.dir, file), { readonly: true });
+    const reader = openStoreDb(dir.dir, path.join(dir.dir, file), path.basename(path.dirname(file)), { readonly: true });
     try {
       const draft = await d.rpc.call('drafts.create', { title: 'После фиксации' });
       await d.rpc.call('drafts.save', { id: draft.id, title: draft.title, rows: [row(1, { snils: '987-654-321 83', lastName: 'Фиксированный' })] });

@@ -8,6 +8,10 @@ import { createTestDatabase, testConfig, type TestDatabase, type TestServer } fr
 import { createDesktopServices, type DesktopServices } from '../services/app.js';
 import { createMemoryTransport } from '../services/rpc/memory-transport.js';
 import { FileSecretStore } from '../services/secrets.js';
+import type { Clock } from '../services/session-lock.js';
+export { ManualClock } from '../services/test-clock.js';
+import { openEncryptedDatabase } from '../services/store/cipher.js';
+import { storeKeyName } from '../services/store/store-key.js';
 
 /**
  * Desktop integration helpers: a real central API that can be stopped and started again on the
@@ -71,13 +75,14 @@ export function tempDataDir(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startDesktop(dataDir: string, defaultServerUrl = 'https://oblako.example.ru'): Promise<Desktop> {
+export async function startDesktop(dataDir: string, defaultServerUrl = 'https://oblako.example.ru', extra: { idleLockMs?: number; clock?: Clock } = {}): Promise<Desktop> {
   const services = await createDesktopServices({
     dataDir,
-    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json')),
+    secrets: secretsOf(dataDir),
     shell: 'browser',
     defaultServerUrl,
     version: '0.0.0-test',
+    ...extra,
   });
   const events: Desktop['events'] = [];
   const unsubscribe = services.bus.subscribe((event, payload) => events.push({ event, payload }));
@@ -122,4 +127,25 @@ export function syncSettled(d: Desktop) {
     const s = await d.rpc.call('sync.status');
     return s.state === 'online' && s.pending === 0 && s.lastSyncedAt !== null ? s : null;
   }, 'sync to settle');
+}
+
+/** The secret store a desktop started with `startDesktop` (or the browser-mode host) keeps in its data dir. */
+export function secretsOf(dataDir: string): FileSecretStore {
+  return new FileSecretStore(path.join(dataDir, 'secrets.json'));
+}
+
+/**
+ * Another connection to a desktop's local store, for a test to look inside: the store is
+ * encrypted, so it is opened with the key from that desktop's secret store.
+ */
+export function openStoreDb(dataDir: string, file: string, userId: string, opts: { readonly?: boolean; copy?: string } = {}) {
+  const saved = secretsOf(dataDir).get(storeKeyName(file, userId));
+  if (!saved) throw new Error(`no store key for ${file}`);
+  const key = Buffer.from(saved, 'base64');
+  try {
+    // `copy`: a copy of the store's files elsewhere, opened with the original's key.
+    return openEncryptedDatabase(opts.copy ?? file, key, { readonly: opts.readonly });
+  } finally {
+    key.fill(0);
+  }
 }

@@ -11,6 +11,7 @@ import { ApiClient, RequestTimeoutError } from '../services/api/http-client.js';
 import { ServiceError } from '../services/errors.js';
 import { EventBus } from '../services/rpc/events.js';
 import { LocalStore } from '../services/store/local-store.js';
+import { testStoreKey } from '../services/store/test-fixtures.js';
 import { SyncEngine } from '../services/sync/engine.js';
 import { Central } from './helpers.js';
 
@@ -103,7 +104,7 @@ it('converges after any interleaving of writes, lost and repeated messages, stal
       const file = path.join(dir, 'store.sqlite');
       const api = new FaultyApi(new ApiClient({ baseUrl: central.url, timeoutMs: 10_000, token: () => token }));
       const open = () => {
-        const store = LocalStore.open(file);
+        const store = LocalStore.open(file, testStoreKey());
         // No pokes and long retry delays: besides the push a write triggers, syncs happen when the test says.
         const engine = new SyncEngine({ store, api: api as unknown as ApiClient, bus: new EventBus(), token: () => token, onUnauthenticated: () => undefined, pokes: false, retryBaseMs: 60_000, retryMaxMs: 60_000 });
         engine.start();

@@ -4,6 +4,7 @@ import type { RpcOutput, Session } from '../../shared/rpc/contract';
 import { t } from '../i18n';
 import { useReconnected, useRpc, useRpcEvent } from '../rpc/context';
 import { ConnectionLost, Loading } from './components/ConnectionScreens';
+import { LockScreen } from './LockScreen';
 import { errorMessage } from './notify';
 import { Shell } from './Shell';
 import { SignIn } from './SignIn';
@@ -12,13 +13,25 @@ type AppInfo = RpcOutput<'app.info'>;
 
 /**
  * The top of the desktop UI: asks the services who is signed in, follows `session.changed`, and
- * shows the sign-in screen or the shell. State is reloaded after a lost connection comes back.
+ * shows the sign-in screen, the lock screen or the shell. State is reloaded after a lost
+ * connection comes back.
+ *
+ * While locked the shell is unmounted, so none of the user's data stays on screen or in the page;
+ * the section they were in is kept here, and unlocking brings them back to it.
  */
 export function App() {
   const rpc = useRpc();
-  const [session, setSession] = useState<Session | null>(null);
+  const [session, setSessionState] = useState<Session | null>(null);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
+  const [viewByUser, setViewByUser] = useState<Record<string, string>>({});
+  /** Why the user is on the sign-in screen again (too many wrong passwords on the lock screen). */
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const setSession = useCallback((s: Session) => {
+    if (!s.user) setViewByUser({});
+    setSessionState(s);
+  }, []);
 
   const load = useCallback(() => {
     setLoadError(null);
@@ -29,7 +42,7 @@ export function App() {
       },
       (e: unknown) => setLoadError(e),
     );
-  }, [rpc]);
+  }, [rpc, setSession]);
 
   useEffect(load, [load]);
   useReconnected(load);
@@ -37,11 +50,23 @@ export function App() {
 
   let body;
   if (session && info) {
-    body = session.user ? (
-      <Shell key={session.user.id} user={session.user} />
-    ) : (
-      <SignIn defaultServerUrl={session.serverUrl ?? info.defaultServerUrl} onSignedIn={setSession} />
-    );
+    const user = session.user;
+    if (!user) {
+      body = (
+        <SignIn
+          defaultServerUrl={session.serverUrl ?? info.defaultServerUrl}
+          notice={notice}
+          onSignedIn={(s) => {
+            setNotice(null);
+            setSession(s);
+          }}
+        />
+      );
+    } else if (session.locked) {
+      body = <LockScreen key={user.id} user={user} onUnlocked={setSession} onSignedOut={setNotice} />;
+    } else {
+      body = <Shell key={user.id} user={user} viewId={viewByUser[user.id]} onViewChange={(id) => setViewByUser((m) => ({ ...m, [user.id]: id }))} />;
+    }
   } else if (loadError) {
     body = (
       <Center h="100vh">

@@ -19,6 +19,7 @@ import { SmsOutbox } from './sms/SmsOutbox';
 import { StatusView } from './referrals/StatusView';
 import { roleLabel } from './labels';
 import { notifyError, notifyRejection } from './notify';
+import { useActivity } from './use-activity';
 
 interface View {
   id: string;
@@ -55,15 +56,35 @@ function viewsFor(user: PublicUser): View[] {
   }
 }
 
-export function Shell({ user }: { user: PublicUser }) {
+/**
+ * The signed-in frame. `viewId`/`onViewChange` let the parent keep the current section while the
+ * shell is unmounted (the lock screen); without them the shell keeps it itself.
+ */
+export function Shell({ user, viewId: viewIdProp, onViewChange }: { user: PublicUser; viewId?: string; onViewChange?: (id: string) => void }) {
   const rpc = useRpc();
   const views = viewsFor(user);
-  const [viewId, setViewId] = useState(views[0]?.id);
+  const [ownViewId, setOwnViewId] = useState(viewIdProp ?? views[0]?.id);
+  const viewId = viewIdProp ?? ownViewId;
+  const setViewId = (id: string) => {
+    setOwnViewId(id);
+    onViewChange?.(id);
+  };
   const [navOpened, nav] = useDisclosure(false);
   const [signingOut, setSigningOut] = useState(false);
+  const [locking, setLocking] = useState(false);
   const view = views.find((v) => v.id === viewId) ?? views[0];
 
   useRpcEvent('sync.rejected', notifyRejection);
+  useActivity();
+
+  // session.changed brings the lock screen; nothing else to do on success.
+  const lockNow = () => {
+    setLocking(true);
+    rpc
+      .call('session.lock')
+      .catch(notifyError)
+      .finally(() => setLocking(false));
+  };
 
   const [pendingWarning, setPendingWarning] = useState<string | null>(null);
   const signOut = (force = false) => {
@@ -114,6 +135,9 @@ export function Shell({ user }: { user: PublicUser }) {
                 {role}
               </Text>
             </Stack>
+            <Button variant="subtle" size="xs" onClick={lockNow} loading={locking} title={t('lock.now.hint')} data-testid="lock-now">
+              {t('lock.now')}
+            </Button>
             <Button variant="subtle" size="xs" onClick={() => signOut()} loading={signingOut} data-testid="sign-out">
               {t('shell.signOut')}
             </Button>

@@ -37,7 +37,7 @@ interface FormError {
  * the first field that needs attention gets focus. Field problems from VALIDATION_FAILED appear
  * under their fields; everything else appears above the button with what to do next.
  */
-export function SignIn({ defaultServerUrl, onSignedIn }: { defaultServerUrl: string; onSignedIn: (s: Session) => void }) {
+export function SignIn({ defaultServerUrl, notice = null, onSignedIn }: { defaultServerUrl: string; notice?: string | null; onSignedIn: (s: Session) => void }) {
   const rpc = useRpc();
   const [values, setValues] = useState<Record<Field, string>>({ serverUrl: defaultServerUrl, login: '', password: '' });
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, string>>>({});
@@ -116,6 +116,11 @@ export function SignIn({ defaultServerUrl, onSignedIn }: { defaultServerUrl: str
                 {t('signIn.subtitle')}
               </Text>
             </div>
+            {notice && (
+              <Alert color="orange" title={t('lock.notice.title')} role="status" data-testid="sign-in-notice">
+                <Text size="sm">{notice}</Text>
+              </Alert>
+            )}
             <TextInput
               id="sign-in-serverUrl"
               label={t('signIn.serverUrl')}

@@ -9,6 +9,7 @@ import { ruConclusion } from './ru-conclusion';
 import { ruDashboard } from './ru-dashboard';
 import { ruDoctor } from './ru-doctor';
 import { ruImport } from './ru-import';
+import { ruLock } from './ru-lock';
 import { ruViewers } from './ru-viewers';
 
 export const ru = {
@@ -427,4 +428,5 @@ export const ru = {
   ...ruConclusion,
   ...ruViewers,
   ...ruChat,
+  ...ruLock,
 } as const;

@@ -41,6 +41,10 @@ export const ERROR_CODES = [
   'CONSENT_REQUIRED',
   // Video calls: the consultation's room is not open at this time (too early, over, cancelled).
   'CALL_NOT_OPEN',
+  // Desktop idle lock: the workstation is locked until the user enters their password again.
+  'LOCKED',
+  // Desktop local store: its encryption key is missing or does not fit (the file stays as it is).
+  'STORE_UNREADABLE',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -31,6 +31,11 @@ export interface RpcMethodDef {
   roles: 'public' | 'signedIn' | readonly Role[];
   input: z.ZodType;
   output: z.ZodType;
+  /**
+   * Answered while the workstation is locked (the idle lock). Every other method is refused
+   * with LOCKED by the router, before any handler runs: the local store is closed then.
+   */
+  whileLocked?: true;
 }
 
 function method<const D extends RpcMethodDef>(def: D): D {
@@ -53,8 +58,35 @@ export const AppInfo = z.object({
 export const Session = z.object({
   user: PublicUser.nullable(),
   serverUrl: z.string().nullable(),
+  /** Signed in, but locked after idle time (or by hand): the password unlocks it again. */
+  locked: z.boolean(),
 });
 export type Session = z.infer<typeof Session>;
+
+// ── Idle lock ─────────────────────────────────────────────────────────────────────────────
+
+/** Idle time before the workstation locks, unless OBLAKO_IDLE_LOCK_MS or the user says otherwise. */
+export const DEFAULT_IDLE_LOCK_MS = 15 * 60_000;
+/** What a user may choose (`session.setIdleLock`); the configured default may be anything. */
+export const IDLE_LOCK_MIN_MS = 60_000;
+export const IDLE_LOCK_MAX_MS = 60 * 60_000;
+/** Wrong passwords on the lock screen before the session is ended. */
+export const MAX_UNLOCK_ATTEMPTS = 5;
+/** The renderer reports activity at most this often (the deadline is minutes away). */
+export const ACTIVITY_REPORT_MIN_INTERVAL_MS = 15_000;
+
+export const IdleLockSettings = z.object({
+  /** This user's idle time on this computer. */
+  idleMs: z.number().int().positive(),
+  defaultMs: z.number().int().positive(),
+  minMs: z.number().int().positive(),
+  maxMs: z.number().int().positive(),
+});
+export type IdleLockSettings = z.infer<typeof IdleLockSettings>;
+
+export const UnlockInput = z.strictObject({
+  password: z.string().min(1, 'Введите пароль.').max(256),
+});
 
 /** The server's canonical origin (see normalizeServerUrl): one server, one local data folder. */
 export const ServerUrl = z
@@ -414,11 +446,23 @@ export type AuditFilter = z.infer<typeof AuditFilter>;
 export const AUDIT_EXPORT_MAX_ROWS = 50_000;
 
 export const RPC = {
-  'app.info': method({ roles: 'public', input: Empty, output: AppInfo }),
-  'session.get': method({ roles: 'public', input: Empty, output: Session }),
-  'session.signIn': method({ roles: 'public', input: SignInInput, output: Session }),
+  'app.info': method({ roles: 'public', whileLocked: true, input: Empty, output: AppInfo }),
+  'session.get': method({ roles: 'public', whileLocked: true, input: Empty, output: Session }),
+  /** While locked, another user signing in ends the locked session (its local data stays). */
+  'session.signIn': method({ roles: 'public', whileLocked: true, input: SignInInput, output: Session }),
   /** Refused with PENDING_CHANGES while local changes are unsent, unless `force` (the user confirmed). */
-  'session.signOut': method({ roles: 'signedIn', input: z.strictObject({ force: z.boolean().default(false) }), output: Ok }),
+  'session.signOut': method({ roles: 'signedIn', whileLocked: true, input: z.strictObject({ force: z.boolean().default(false) }), output: Ok }),
+  /** Locks now: sync stops, the local store is closed and its key dropped from memory. */
+  'session.lock': method({ roles: 'signedIn', whileLocked: true, input: Empty, output: Session }),
+  /**
+   * Checked on this computer (works offline). A wrong password answers INVALID_CREDENTIALS with
+   * the attempts left; the MAX_UNLOCK_ATTEMPTS-th ends the session (NOT_SIGNED_IN).
+   */
+  'session.unlock': method({ roles: 'signedIn', whileLocked: true, input: UnlockInput, output: Session }),
+  /** The user is at the keyboard: moves the idle deadline (the renderer throttles these). */
+  'session.activity': method({ roles: 'signedIn', input: Empty, output: Ok }),
+  'session.idleLock': method({ roles: 'signedIn', input: Empty, output: IdleLockSettings }),
+  'session.setIdleLock': method({ roles: 'signedIn', input: z.strictObject({ idleMs: z.number().int().min(IDLE_LOCK_MIN_MS).max(IDLE_LOCK_MAX_MS) }), output: IdleLockSettings }),
   'sync.status': method({ roles: 'signedIn', input: Empty, output: SyncStatus }),
   'sync.now': method({ roles: 'signedIn', input: Empty, output: SyncStatus }),
   'sync.rejections': method({ roles: 'signedIn', input: Empty, output: z.object({ items: z.array(Rejection) }) }),

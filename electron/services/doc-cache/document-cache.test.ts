@@ -9,7 +9,7 @@ import { ApiClient } from '../api/http-client.js';
 import { EventBus } from '../rpc/events.js';
 import { MemorySecretStore } from '../secrets.js';
 import { LocalStore } from '../store/local-store.js';
-import { patient, request, tempDir } from '../store/test-fixtures.js';
+import { patient, request, tempDir, testStoreKey } from '../store/test-fixtures.js';
 import { DocumentCache, NOT_DOWNLOADED_MESSAGE } from './document-cache.js';
 
 /** A stand-in for the content route: Range and If-Range as the server does them, and faults on demand. */
@@ -133,7 +133,7 @@ beforeEach(async () => {
   server = new FileServer();
   await server.start();
   dir = tempDir();
-  store = LocalStore.open(path.join(dir.dir, 'store.sqlite'));
+  store = LocalStore.open(path.join(dir.dir, 'store.sqlite'), testStoreKey());
   cache = null;
 });
 afterEach(async () => {

@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import type { PublicUser } from '../../../shared/domain/users.js';
-import { RPC, type RpcMethod, type RpcOutput, type RpcParsedInput } from '../../../shared/rpc/contract.js';
+import { RPC, type RpcMethod, type RpcMethodDef, type RpcOutput, type RpcParsedInput } from '../../../shared/rpc/contract.js';
 import { RpcRequestMessage, type RpcErrorBody, type RpcResponseMessage } from '../../../shared/rpc/messages.js';
 import { ServiceError } from '../errors.js';
 import { createLogger } from '../logger.js';
 
 const log = createLogger('rpc.router');
+
+export const LOCKED_MESSAGE = 'Рабочее место заблокировано. Введите пароль, чтобы продолжить работу.';
 
 export type Handler<M extends RpcMethod> = (input: RpcParsedInput<M>) => Promise<RpcOutput<M>> | RpcOutput<M>;
 
@@ -15,13 +17,18 @@ function zodIssues(error: z.ZodError): { path: string; message: string }[] {
 
 /**
  * One handler per contract method (a second registration throws). Every call is checked: the
- * message shape, the method name, the caller's role, the arguments against the method's schema;
- * a bad call is refused with `{code, message}` and logged, and never reaches a handler.
+ * message shape, the method name, the idle lock, the caller's role, the arguments against the
+ * method's schema; a bad call is refused with `{code, message}` and logged, and never reaches a
+ * handler.
  */
 export class Router {
   private readonly handlers = new Map<RpcMethod, Handler<RpcMethod>>();
 
-  constructor(private readonly currentUser: () => PublicUser | null) {}
+  constructor(
+    private readonly currentUser: () => PublicUser | null,
+    /** The idle lock: while true, only methods marked `whileLocked` in the contract are answered. */
+    private readonly locked: () => boolean = () => false,
+  ) {}
 
   register<M extends RpcMethod>(method: M, handler: Handler<M>): this {
     if (!(method in RPC)) throw new Error(`RPC method ${method} is not in the contract`);
@@ -62,6 +69,11 @@ export class Router {
     if (!def || !handler) {
       log.warn({ method: msg.method }, 'unknown rpc method');
       return error({ code: 'UNKNOWN_METHOD', message: 'Неизвестная команда. Обновите приложение.' });
+    }
+    // One check for every method, so a handler added later cannot forget it.
+    if (this.locked() && !(def as RpcMethodDef).whileLocked) {
+      log.debug({ method }, 'rpc call refused: the workstation is locked');
+      return error({ code: 'LOCKED', message: LOCKED_MESSAGE });
     }
     if (def.roles !== 'public') {
       const user = this.currentUser();

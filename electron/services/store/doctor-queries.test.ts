@@ -7,13 +7,13 @@ import { getDraft, saveDraft, setDraftAside } from './conclusion-drafts.js';
 import { patientCard } from './doctor-queries.js';
 import { LocalStore } from './local-store.js';
 import { requestQueue } from './queries.js';
-import { patient, request, tempDir } from './test-fixtures.js';
+import { patient, request, tempDir, testStoreKey } from './test-fixtures.js';
 
 let t: ReturnType<typeof tempDir>;
 let store: LocalStore;
 beforeEach(() => {
   t = tempDir();
-  store = LocalStore.open(path.join(t.dir, 'store.sqlite'));
+  store = LocalStore.open(path.join(t.dir, 'store.sqlite'), testStoreKey());
 });
 afterEach(() => {
   store.close();

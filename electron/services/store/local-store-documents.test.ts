@@ -3,13 +3,13 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PatientDocument } from '../../../shared/domain/documents.js';
 import { LocalStore } from './local-store.js';
-import { tempDir } from './test-fixtures.js';
+import { tempDir, testStoreKey } from './test-fixtures.js';
 
 let t: ReturnType<typeof tempDir>;
 let store: LocalStore;
 beforeEach(() => {
   t = tempDir();
-  store = LocalStore.open(path.join(t.dir, 'store.sqlite'));
+  store = LocalStore.open(path.join(t.dir, 'store.sqlite'), testStoreKey());
 });
 afterEach(() => {
   store.close();

@@ -2,7 +2,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LocalStore } from './local-store.js';
-import { patient, tempDir } from './test-fixtures.js';
+import { patient, tempDir, testStoreKey } from './test-fixtures.js';
 
 /**
  * Any interleaving of local changes, pulls (possibly older than the local change), tombstones and
@@ -32,7 +32,7 @@ let run = 0;
 it('pending rows keep their local version; settled rows follow the server', () => {
   fc.assert(
     fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
-      const store = LocalStore.open(path.join(t.dir, `p${run++}.sqlite`));
+      const store = LocalStore.open(path.join(t.dir, `p${run++}.sqlite`), testStoreKey());
       try {
         const known = new Map<string, string | null>();
         const outbox: { mid: number; id: string; value: string }[] = [];

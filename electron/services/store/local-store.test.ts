@@ -5,13 +5,13 @@ import { createDraft, getDraft, markDraftSent } from './drafts.js';
 import { LocalStore } from './local-store.js';
 import { listPatients, requestQueue, statusCounts } from './queries.js';
 import { searchPattern } from './search.js';
-import { patient, request, tempDir } from './test-fixtures.js';
+import { patient, request, tempDir, testStoreKey } from './test-fixtures.js';
 
 let t: ReturnType<typeof tempDir>;
 let store: LocalStore;
 beforeEach(() => {
   t = tempDir();
-  store = LocalStore.open(path.join(t.dir, 'store.sqlite'));
+  store = LocalStore.open(path.join(t.dir, 'store.sqlite'), testStoreKey());
 });
 afterEach(() => {
   store.close();

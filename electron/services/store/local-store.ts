@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { Conclusion } from '../../../shared/domain/conclusions.js';
 import { Consultation } from '../../../shared/domain/consultations.js';
 import { PatientDocument } from '../../../shared/domain/documents.js';
@@ -11,6 +12,7 @@ import { ReferralBatch } from '../../../shared/domain/referrals.js';
 import { ConsultationRequest } from '../../../shared/domain/requests.js';
 import type { Rejection } from '../../../shared/rpc/contract.js';
 import type { Change, MutationName, MutationResult, SyncEntity } from '../../../shared/sync/protocol.js';
+import { openEncryptedDatabase } from './cipher.js';
 import { migrate } from './migrate.js';
 import { patientSearchText } from './search.js';
 
@@ -77,7 +79,10 @@ const key = (entity: SyncEntity, id: string) => `${entity}:${id}`;
 export class LocalStore {
   private currentClientId: string;
 
-  private constructor(readonly db: Database) {
+  private constructor(
+    readonly db: Database,
+    private readonly key: Buffer,
+  ) {
     const existing = this.getMeta(META.clientId);
     if (existing) {
       this.currentClientId = existing;
@@ -92,18 +97,30 @@ export class LocalStore {
     return this.currentClientId;
   }
 
-  static open(file: string): LocalStore {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const db = new BetterSqlite3(file);
+  /**
+   * Opens (or creates) the store encrypted with `key` (store/cipher.ts; a plain store from an
+   * earlier version is encrypted first). The store owns `key` from here on and wipes it on close,
+   * also when opening fails.
+   */
+  static open(file: string, key: Buffer): LocalStore {
+    let db: Database;
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      db = openEncryptedDatabase(file, key);
+    } catch (err) {
+      key.fill(0);
+      throw err;
+    }
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       migrate(db);
-      return new LocalStore(db);
+      return new LocalStore(db, key);
     } catch (err) {
       db.close();
+      key.fill(0);
       throw err;
     }
   }
@@ -117,8 +134,11 @@ export class LocalStore {
     return s;
   }
 
+  /** Closes the database (its file is ciphertext only from here) and wipes the key. */
   close(): void {
+    this.statements.clear();
     if (this.db.open) this.db.close();
+    this.key.fill(0);
   }
 
   getMeta(k: string): string | null {

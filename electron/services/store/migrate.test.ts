@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ServiceError } from '../errors.js';
 import { LocalStore } from './local-store.js';
 import { migrate } from './migrate.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations/index.js';
-import { patient, tempDir } from './test-fixtures.js';
+import { patient, tempDir, testStoreKey } from './test-fixtures.js';
 
 let t: ReturnType<typeof tempDir>;
 beforeEach(() => (t = tempDir()));
@@ -18,7 +18,7 @@ describe('local store migrations', () => {
   });
 
   it('bring a fresh database to the latest version, in WAL with synchronous=FULL', () => {
-    const store = LocalStore.open(path.join(t.dir, 'a', 'store.sqlite'));
+    const store = LocalStore.open(path.join(t.dir, 'a', 'store.sqlite'), testStoreKey());
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -63,7 +63,7 @@ describe('local store migrations', () => {
     db.close();
     let error: unknown;
     try {
-      LocalStore.open(file);
+      LocalStore.open(file, testStoreKey());
     } catch (e) {
       error = e;
     }
@@ -103,7 +103,7 @@ describe('local store migrations', () => {
       db.close();
     }
     // Messages written after the upgrade: pulled, listed per request, oldest first.
-    const store = LocalStore.open(file);
+    const store = LocalStore.open(file, testStoreKey());
     try {
       expect(store.cursor).toBe(42);
       expect(store.getPatient(p.id)?.id).toBe(p.id);
@@ -120,12 +120,12 @@ describe('local store migrations', () => {
   it('keep data, the client id and the outbox across a reopen', () => {
     const file = path.join(t.dir, 'reopen.sqlite');
     const p = patient();
-    const first = LocalStore.open(file);
+    const first = LocalStore.open(file, testStoreKey());
     const clientId = first.clientId;
     first.mutate({ name: 'patient.create', args: { id: p.id }, summary: 'Новый пациент Иванов И. И.', entity: 'patient', entityId: p.id, optimistic: { entity: 'patient', data: p } });
     first.applyPull([], 42);
     first.close();
-    const second = LocalStore.open(file);
+    const second = LocalStore.open(file, testStoreKey());
     try {
       expect(second.clientId).toBe(clientId);
       expect(second.getPatient(p.id)).toEqual(p);

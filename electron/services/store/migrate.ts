@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { ServiceError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { MIGRATIONS } from './migrations/index.js';

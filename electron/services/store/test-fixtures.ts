@@ -5,6 +5,14 @@ import path from 'node:path';
 import type { Patient } from '../../../shared/domain/patients.js';
 import type { ConsultationRequest } from '../../../shared/domain/requests.js';
 
+/**
+ * A fixed store key for tests that reopen a store: a fresh Buffer each call, because the store
+ * that is given a key wipes it on close.
+ */
+export function testStoreKey(): Buffer {
+  return Buffer.alloc(32, 0x5a);
+}
+
 /** Helpers for the store's unit tests: a temp directory per test, and valid rows. */
 export function tempDir(): { dir: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oblako-store-'));

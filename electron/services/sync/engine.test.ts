@@ -4,7 +4,7 @@ import type { MutationResult, PullResponse, PushRequest, PushResponse } from '..
 import { RequestTimeoutError, SLOW_LINK_MESSAGE, type ApiClient } from '../api/http-client.js';
 import { EventBus } from '../rpc/events.js';
 import { LocalStore } from '../store/local-store.js';
-import { patient, tempDir } from '../store/test-fixtures.js';
+import { patient, tempDir, testStoreKey } from '../store/test-fixtures.js';
 import { SyncEngine } from './engine.js';
 
 /** The engine against a scripted central API: what it sends, and how it reacts to answers. */
@@ -13,7 +13,7 @@ let store: LocalStore;
 let engine: SyncEngine | null;
 beforeEach(() => {
   t = tempDir();
-  store = LocalStore.open(path.join(t.dir, 'store.sqlite'));
+  store = LocalStore.open(path.join(t.dir, 'store.sqlite'), testStoreKey());
   engine = null;
 });
 afterEach(async () => {

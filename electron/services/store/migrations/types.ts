@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 
 /** One numbered step of the local schema; `up` runs inside a transaction. */
 export interface Migration {
