@@ -14,6 +14,7 @@ import { bulkChoice, choiceFromValue, choiceValue, decisionsToSave, initialChoic
 import { ImportLoadError } from './ImportOffline';
 import { ImportProgressPanel } from './ImportProgressPanel';
 import { ImportResult } from './ImportResult';
+import { useKeepAwake } from '../use-activity';
 
 const PAGE = 50;
 const POLL_MS = 700;
@@ -91,6 +92,8 @@ export function BatchReview({ batch, onBack }: { batch: BatchSummary; onBack: ()
 
   // While the server's job runs: its progress every POLL_MS, until it is no longer running.
   const running = progress?.running === true;
+  // Watching the import's progress is work: the lock waits until it ends (then the idle time again).
+  useKeepAwake(running || saving || starting);
   useEffect(() => {
     if (!running) return;
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -15,6 +15,7 @@ import { sha256Hex } from '../import/intake-check';
 import { batchStatusLabel } from '../labels';
 import { notifyError, notifySuccess } from '../notify';
 import { useLiveQuery, type LiveQuery } from '../use-live-query';
+import { useKeepAwake } from '../use-activity';
 import { MAX_FILE_BYTES, readAsBase64 } from './files';
 import { MappingConfirm, type MappingChoice } from './MappingConfirm';
 
@@ -57,6 +58,8 @@ export function ManagerBatches() {
   const [queued, setQueued] = useState(0);
   const [duplicate, setDuplicate] = useState<{ fileName: string; batch: BatchSummary } | null>(null);
   const [accepting, setAccepting] = useState(false);
+  // Reading a large file takes a while with no input: that is not the manager walking away.
+  useKeepAwake(job !== null || accepting);
   const queue = useRef<File[]>([]);
   const busyRef = useRef(false);
   const cancelled = useRef(new Set<string>());
