@@ -47,11 +47,17 @@ test('left idle, the desktop locks; a wrong password is refused; the right one b
   await expect(page.getByTestId('status-name').filter({ hasText: firstName }).first()).toBeVisible();
 });
 
-test('«Заблокировать» locks at once; five wrong passwords end the session and the sign-in screen says why', async ({ page, system }) => {
+test('the idle time is chosen in the header and kept; «Заблокировать» locks at once; five wrong passwords end the session and the sign-in screen says why', async ({ page, system }) => {
   const api = await system.api();
   const host = await system.desktop(api.url);
   await page.goto(host.url);
-  const shell = await new SignInPage(page).signIn(PHYSICIAN);
+  let shell = await new SignInPage(page).signIn(PHYSICIAN);
+  // The idle time is the user's choice in the header (15 min unless configured); it is kept.
+  await expect(shell.idleLockSelect).toHaveValue(String(15 * 60_000));
+  await shell.setIdleLock('Блокировка через 30 мин');
+  await page.reload();
+  shell = await new AppShell(page).waitForVisible();
+  await expect(shell.idleLockSelect).toHaveValue(String(30 * 60_000));
   await shell.lock();
   const lock = await new LockScreen(page).waitForVisible();
   for (let left = 4; left >= 1; left--) {

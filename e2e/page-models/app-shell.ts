@@ -17,6 +17,7 @@ export class AppShell {
   readonly syncErrorToggle: Locator;
   readonly signOutButton: Locator;
   readonly lockButton: Locator;
+  readonly idleLockSelect: Locator;
   readonly errorToasts: Locator;
   readonly rejectionToasts: Locator;
   readonly successToasts: Locator;
@@ -34,6 +35,7 @@ export class AppShell {
     this.syncErrorToggle = page.getByTestId('sync-error-toggle');
     this.signOutButton = page.getByTestId('sign-out');
     this.lockButton = page.getByTestId('lock-now');
+    this.idleLockSelect = page.getByTestId('idle-lock-select');
     this.errorToasts = page.getByTestId('toast-error');
     this.rejectionToasts = page.getByTestId('toast-rejected');
     this.successToasts = page.getByTestId('toast-success');
@@ -90,6 +92,12 @@ export class AppShell {
   async lock(): Promise<void> {
     await this.lockButton.click();
     await expect(this.page.getByTestId('lock-screen')).toBeVisible();
+  }
+
+  /** Chooses this user's idle time in the header, by its label («Блокировка через 30 мин»). */
+  async setIdleLock(label: string): Promise<void> {
+    await this.idleLockSelect.selectOption({ label });
+    await expect(this.successToasts.filter({ hasText: 'бездействия' }).first()).toBeVisible();
   }
 
   async expectErrorToast(text: string | RegExp): Promise<void> {

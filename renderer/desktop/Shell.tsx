@@ -19,6 +19,7 @@ import { SmsOutbox } from './sms/SmsOutbox';
 import { StatusView } from './referrals/StatusView';
 import { roleLabel } from './labels';
 import { notifyError, notifyRejection } from './notify';
+import { IdleLockSelect } from './IdleLockSelect';
 import { useActivity } from './use-activity';
 
 interface View {
@@ -135,6 +136,7 @@ export function Shell({ user, viewId: viewIdProp, onViewChange }: { user: Public
                 {role}
               </Text>
             </Stack>
+            <IdleLockSelect />
             <Button variant="subtle" size="xs" onClick={lockNow} loading={locking} title={t('lock.now.hint')} data-testid="lock-now">
               {t('lock.now')}
             </Button>

@@ -16,4 +16,9 @@ export const ruLock = {
   'lock.now': 'Заблокировать',
   'lock.now.hint': 'Заблокировать рабочее место, не выходя из системы',
   'lock.notice.title': 'Сеанс завершён',
+  'lock.idle.label': 'Блокировать после бездействия',
+  'lock.idle.option': 'Блокировка через {time}',
+  'lock.idle.minutes': '{n} мин',
+  'lock.idle.seconds': '{n} с',
+  'lock.idle.saved': 'Рабочее место будет блокироваться через {time} бездействия',
 } as const;
