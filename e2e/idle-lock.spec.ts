@@ -7,7 +7,8 @@ import { expect, test } from './support/fixtures.js';
  * password is refused with the tries left; the right one brings the user back to the section they
  * were in. The lock is held by the desktop services, not the page: a new window is locked too.
  */
-const IDLE_MS = 5000;
+// Long enough that the steps before the lock and after the unlock finish inside it on a busy CI machine.
+const IDLE_MS = 8000;
 const PHYSICIAN = { login: 'demo-physician', password: 'oblako-demo' };
 
 test('left idle, the desktop locks; a wrong password is refused; the right one brings the user back where they were', async ({ page, context, system }) => {
