@@ -8,7 +8,7 @@ import type { Actor } from '../server/auth/actor.js';
 import { verifyAuditChain } from '../server/audit/audit-log.js';
 import { hashPassword } from '../server/auth/passwords.js';
 import { writeTransaction } from '../server/context.js';
-import { makeEnp, makeSnils } from '../server/demo/seed.js';
+import { uniqueEnp, uniqueSnils } from './unique-ids.js';
 import { buildCentralApi, type CentralApi } from '../server/http/app.js';
 import { CONSENT_VERSION } from '../server/modules/consent.js';
 import { createPatient } from '../server/modules/patients.js';
@@ -114,13 +114,7 @@ async function createDatabase(engine: 'sqlite' | 'postgres'): Promise<TestDataba
   };
 }
 
-/** Unique, valid СНИЛС/ЕНП from a counter (random ones collide at this volume: 10^8 bodies). */
 let serial = 0;
-function digitsOf(n: number, width: number): () => number {
-  const s = String(n).padStart(width, '0');
-  let i = 0;
-  return () => (Number(s[i++ % width]) + 0.5) / 10;
-}
 
 function patientArgs(attendingPhysician: string) {
   serial += 1;
@@ -131,8 +125,8 @@ function patientArgs(attendingPhysician: string) {
     middleName: 'Тестовна',
     sex: 'female' as const,
     birthDate: `19${50 + (serial % 50)}-0${1 + (serial % 9)}-1${serial % 10}`,
-    snils: makeSnils(digitsOf(serial, 8)),
-    enp: makeEnp(digitsOf(serial, 14)),
+    snils: uniqueSnils(serial),
+    enp: uniqueEnp(serial),
     phone: null,
     region: '77',
     attendingPhysician,

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { createUser } from '../server/auth/accounts.js';
 import { writeTransaction } from '../server/context.js';
-import { makeEnp, makeSnils } from '../server/demo/seed.js';
 import { PatientCreate } from '../shared/domain/patients.js';
 import { createPatient } from '../server/modules/patients.js';
 import { createRequest } from '../server/modules/requests.js';
@@ -10,6 +9,7 @@ import { call, createTestDatabase, loginAs, startTestServer, type TestServer } f
 import { buildCentralApi } from '../server/http/app.js';
 import { testConfig } from '../server/test/harness.js';
 import type { Actor } from '../server/auth/actor.js';
+import { uniqueEnp, uniqueSnils } from './unique-ids.js';
 
 /**
  * Central API sync throughput: pull of N changed records and push of M mutations over HTTP on
@@ -29,7 +29,6 @@ export interface SyncFigures {
 
 const PASSWORD = 'bench-password-123';
 let n = 0;
-const rnd = () => Math.random();
 
 function patient() {
   n += 1;
@@ -40,8 +39,8 @@ function patient() {
     middleName: 'Тестович',
     sex: 'female' as const,
     birthDate: `19${50 + (n % 50)}-0${1 + (n % 9)}-1${n % 10}`,
-    snils: makeSnils(rnd),
-    enp: makeEnp(rnd),
+    snils: uniqueSnils(n),
+    enp: uniqueEnp(n),
     phone: null,
     region: '77',
   };
