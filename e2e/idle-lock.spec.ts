@@ -1,4 +1,4 @@
-import { AppShell, LockScreen, ReferralStatus, SignInPage } from './page-models/index.js';
+import { AppShell, LockScreen, ReferralDrafts, ReferralStatus, SignInPage } from './page-models/index.js';
 import { expect, test } from './support/fixtures.js';
 
 /**
@@ -72,4 +72,21 @@ test('the idle time is chosen in the header and kept; «Заблокироват
   await signIn.signIn(PHYSICIAN);
   await expect(page.getByTestId('sign-in-notice')).toHaveCount(0);
   await new AppShell(page).expectSyncState('online');
+});
+
+test('«Заблокировать» right after typing keeps what was typed: the table is saved before the lock', async ({ page, system }) => {
+  const api = await system.api();
+  const host = await system.desktop(api.url);
+  await page.goto(host.url);
+  const shell = await new SignInPage(page).signIn(PHYSICIAN);
+  await shell.navigate('referral-drafts');
+  const title = `Перед блокировкой ${Date.now().toString(36)}`;
+  const grid = await new ReferralDrafts(page).create(title);
+  await grid.typeInto(1, 'lastName', 'Последнеев');
+  // At once, inside the editor's one-second save delay.
+  await shell.lock();
+  const back = await new LockScreen(page).unlock(PHYSICIAN.password);
+  await back.expectUser('Петрова Анна Сергеевна (ГБУЗ «Областная больница №1»)');
+  const reopened = await new ReferralDrafts(page).waitForVisible().then((d) => d.open(title));
+  await expect(reopened.cell(1, 'lastName')).toHaveText('Последнеев');
 });

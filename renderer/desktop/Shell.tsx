@@ -19,6 +19,7 @@ import { SmsOutbox } from './sms/SmsOutbox';
 import { StatusView } from './referrals/StatusView';
 import { roleLabel } from './labels';
 import { notifyError, notifyRejection } from './notify';
+import { flushBeforeLock } from './flush-before-lock';
 import { IdleLockSelect } from './IdleLockSelect';
 import { useActivity } from './use-activity';
 
@@ -81,8 +82,9 @@ export function Shell({ user, viewId: viewIdProp, onViewChange }: { user: Public
   // session.changed brings the lock screen; nothing else to do on success.
   const lockNow = () => {
     setLocking(true);
-    rpc
-      .call('session.lock')
+    // What an editor has not saved yet goes in first: once locked, the services refuse writes.
+    flushBeforeLock()
+      .then(() => rpc.call('session.lock'))
       .catch(notifyError)
       .finally(() => setLocking(false));
   };

@@ -12,6 +12,7 @@ import { profileName } from '../labels';
 import { errorMessage, notifyError, notifySuccess } from '../notify';
 import { downloadBase64 } from '../referrals/files';
 import { useLiveQuery } from '../use-live-query';
+import { useFlushBeforeLock } from '../flush-before-lock';
 import { checkIcd, contentFromRequest, issuesByPath, toggleReviewed } from './editor-model';
 
 const AUTOSAVE_MS = 700;
@@ -90,8 +91,9 @@ export function ConclusionEditor({ requestId, consultationId, onClose, patientId
     }
   }, [rpc, requestId, draftConsultationId, correctsId]);
 
-  // Whatever is typed last before the editor goes away is saved too.
+  // Whatever is typed last before the editor goes away (or the workstation locks) is saved too.
   useEffect(() => () => void flush(), [flush]);
+  useFlushBeforeLock(flush);
 
   const change = (next: ConclusionDraftContent, ...paths: string[]) => {
     setContent(next);

@@ -14,6 +14,7 @@ import { isFieldKey } from './field-options';
 import { appendRow, commit, deleteRows, historyOf, redo, setCells, setExcluded, undo, type Block, type CellChange, type History, type Rows } from './grid-model';
 import { ProblemsPanel, type Problem } from './ProblemsPanel';
 import { ReferralGrid, type GridHandle } from './ReferralGrid';
+import { useFlushBeforeLock } from '../flush-before-lock';
 import { useDraftValidation } from './use-draft-validation';
 
 type SaveState = 'saved' | 'saving' | 'failed';
@@ -114,13 +115,14 @@ export function DraftEditor({ draftId, onBack }: { draftId: string; onBack: () =
     return () => clearTimeout(timer);
   }, [rows, title, readOnly, saveNow]);
 
-  // Leaving the editor does not lose the last second of typing.
+  // Leaving the editor (or locking the workstation) does not lose the last second of typing.
   useEffect(
     () => () => {
       void saveNow().catch(() => undefined);
     },
     [saveNow],
   );
+  useFlushBeforeLock(saveNow);
 
   // ── validation ──
   const { issues, checking } = useDraftValidation(rows, draft !== null && !readOnly);
