@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RequestSource } from '../../shared/domain/requests.js';
 import { RequestCreate } from '../../shared/domain/requests.js';
 import { PatientCreate } from '../../shared/domain/patients.js';
@@ -8,13 +8,12 @@ import { writeTransaction } from '../../server/context.js';
 import { createPatient } from '../../server/modules/patients.js';
 import { createRequest } from '../../server/modules/requests.js';
 import { call } from '../../server/test/harness.js';
-import { buildWorld, PASSWORD, patientInput, pdfBytes, requestInput, uploadPath, type World } from '../../server/test/world.js';
-import { Central, startDesktop, syncSettled, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { PASSWORD, patientInput, pdfBytes, requestInput, uploadPath, type World } from '../../server/test/world.js';
+import { desktopTestFrame, type Central, startDesktop, syncSettled, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 /** The centre doctor's desktop: the queue with its filters, the patient card, conclusions. */
 let central: Central;
 let world: World;
-const open: { desktop: Desktop; cleanup(): void }[] = [];
 
 /** Extra Bakulev requests, made before any desktop syncs (an overdue one is back-dated then). */
 const extra: Record<'rhythm' | 'self' | 'duty' | 'overdue', { patientId: string; requestId: string; snils: string }> = {} as never;
@@ -31,9 +30,9 @@ async function addRequest(source: RequestSource, profile: string, region: string
   return { ...created, snils: PatientCreate.parse(input).snils ?? '' };
 }
 
-beforeAll(async () => {
-  central = await Central.start();
-  world = await buildWorld(central.server);
+const open = desktopTestFrame({ restartAfterEach: true }, async (c, w) => {
+  central = c;
+  world = w;
   extra.rhythm = await addRequest('referral', 'rhythm_disorders', '16');
   extra.self = await addRequest('self_application', 'ischemic_heart_disease', '77');
   extra.duty = await addRequest('duty_booking', 'ischemic_heart_disease', '77');
@@ -44,14 +43,6 @@ beforeAll(async () => {
     .where('id', '=', extra.overdue.requestId)
     .execute();
 });
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.desktop.close();
-    o.cleanup();
-  }
-  await central.restart();
-});
-afterAll(async () => central.destroy());
 
 async function signedIn(login: string, dir = tempDataDir()): Promise<Desktop> {
   const desktop = await startDesktop(dir.dir);

@@ -1,26 +1,17 @@
 import crypto from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RpcError } from '../../shared/rpc/messages.js';
-import { buildWorld, CONSENT_BASIS, PASSWORD, pdfBytes, type World } from '../../server/test/world.js';
-import { Central, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { CONSENT_BASIS, PASSWORD, pdfBytes, type World } from '../../server/test/world.js';
+import { desktopTestFrame, type Central, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 /** Attaching a document on the patient's behalf from the physician's desktop, against a real central API. */
 let central: Central;
 let world: World;
-const open: { desktop: Desktop; cleanup(): void }[] = [];
 
-beforeAll(async () => {
-  central = await Central.start();
-  world = await buildWorld(central.server);
+const open = desktopTestFrame({ restartAfterEach: true }, async (c, w) => {
+  central = c;
+  world = w;
 });
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.desktop.close();
-    o.cleanup();
-  }
-  await central.restart();
-});
-afterAll(async () => central.destroy());
 
 async function signedIn(login: string): Promise<Desktop> {
   const dir = tempDataDir();

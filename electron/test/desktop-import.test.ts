@@ -1,27 +1,19 @@
 import crypto from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ImportDecision } from '../../shared/domain/batch-import.js';
 import { readXlsx } from '../../shared/referral/read-xlsx.js';
 import type { RpcError } from '../../shared/rpc/messages.js';
-import { batchRow, buildWorld, PASSWORD, type World } from '../../server/test/world.js';
-import { Central, syncSettled, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { batchRow, PASSWORD, type World } from '../../server/test/world.js';
+import { desktopTestFrame, type Central, syncSettled, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 /** The manager's intake and bulk import through the services, against a real central API. */
 let central: Central;
 let world: World;
-const open: { desktop: Desktop; cleanup(): void }[] = [];
 
-beforeAll(async () => {
-  central = await Central.start();
-  world = await buildWorld(central.server);
+const open = desktopTestFrame({ restartAfterEach: false }, async (c, w) => {
+  central = c;
+  world = w;
 });
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.desktop.close();
-    o.cleanup();
-  }
-});
-afterAll(async () => central.destroy());
 
 async function signedIn(login: string, dir = tempDataDir()): Promise<Desktop> {
   const desktop = await startDesktop(dir.dir);

@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_UNLOCK_ATTEMPTS, RPC, type RpcMethod } from '../../shared/rpc/contract.js';
-import { RpcError } from '../../shared/rpc/messages.js';
-import { buildWorld, PASSWORD, referral, type World } from '../../server/test/world.js';
+import { PASSWORD, referral, type World } from '../../server/test/world.js';
 import { SESSION_KEY } from '../services/session.js';
 import { LOCK_KEY } from '../services/session-lock.js';
 import { storeFile } from '../services/store/paths.js';
-import { Central, eventsOf, ManualClock, secretsOf, startDesktop, syncSettled, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { desktopTestFrame, rpcError, type Central, eventsOf, ManualClock, secretsOf, startDesktop, syncSettled, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 /**
  * The idle lock against a real central API: after the idle time the workstation locks by
@@ -20,20 +19,11 @@ const IDLE = 10 * 60_000;
 
 let central: Central;
 let world: World;
-const open: { desktop: Desktop; cleanup(): void }[] = [];
 
-beforeAll(async () => {
-  central = await Central.start();
-  world = await buildWorld(central.server);
+const open = desktopTestFrame({ restartAfterEach: true }, async (c, w) => {
+  central = c;
+  world = w;
 });
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.desktop.close();
-    o.cleanup();
-  }
-  await central.restart();
-});
-afterAll(async () => central.destroy());
 
 /** `clock` null: the real one. */
 function desktopAt(dir: string, clock: ManualClock | null, idleLockMs = IDLE): Promise<Desktop> {
@@ -48,15 +38,6 @@ async function signedIn(login: string, idleLockMs = IDLE, clock: ManualClock | n
   const session = await desktop.rpc.call('session.signIn', { serverUrl: central.url, login, password: PASSWORD });
   expect(session.locked).toBe(false);
   return { d: desktop, dir: t.dir, clock, entry, userId: session.user!.id };
-}
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(RpcError);
-  return e as RpcError;
 }
 
 const locked = (d: Desktop) => waitFor(async () => (await d.rpc.call('session.get')).locked, 'the workstation to lock');

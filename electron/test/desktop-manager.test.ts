@@ -1,19 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PipelineFilter } from '../../shared/domain/pipeline.js';
 import type { RpcError } from '../../shared/rpc/messages.js';
 import { call } from '../../server/test/harness.js';
-import { batchInput, buildWorld, PASSWORD, referral, referralBatch, type World } from '../../server/test/world.js';
+import { batchInput, PASSWORD, referral, referralBatch, type World } from '../../server/test/world.js';
 import { MANAGER_OFFLINE_MESSAGE } from '../services/manager-handlers.js';
-import { Central, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { desktopTestFrame, type Central, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 /** The manager's pipeline dashboard and SMS outbox through the desktop services, against a real central API. */
 let central: Central;
 let world: World;
-const open: { desktop: Desktop; cleanup(): void }[] = [];
 
-beforeAll(async () => {
-  central = await Central.start();
-  world = await buildWorld(central.server);
+const open = desktopTestFrame({ restartAfterEach: true }, async (c, w) => {
+  central = c;
+  world = w;
   // A third patient at Bakulev, so a centre has more than one.
   await referral(central.server, world.physicianB.actor, 'bakulev');
   // Two more by the manager's bulk import: patient accounts and credentials SMS in the outbox.
@@ -26,14 +25,6 @@ beforeAll(async () => {
     return !res.body.running && res.body.status === 'imported';
   }, 'the batch import');
 });
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.desktop.close();
-    o.cleanup();
-  }
-  await central.restart();
-});
-afterAll(async () => central.destroy());
 
 async function signedIn(login: string): Promise<Desktop> {
   const dir = tempDataDir();

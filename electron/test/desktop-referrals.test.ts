@@ -1,27 +1,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RpcError } from '../../shared/rpc/messages.js';
-import { buildWorld, PASSWORD } from '../../server/test/world.js';
+import { PASSWORD } from '../../server/test/world.js';
 import { buildReferralTemplate } from '../services/xlsx/template.js';
-import { Central, openStoreDb, syncSettled, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { desktopTestFrame, type Central, openStoreDb, syncSettled, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 /** The physician's referral tables through the services, against a real central API. */
 let central: Central;
-const open: { desktop: Desktop; cleanup(): void }[] = [];
 
-beforeAll(async () => {
-  central = await Central.start();
-  await buildWorld(central.server);
+const open = desktopTestFrame({ restartAfterEach: false }, async (c) => {
+  central = c;
 });
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.desktop.close();
-    o.cleanup();
-  }
-});
-afterAll(async () => central.destroy());
 
 async function signedIn(login: string, dir = tempDataDir()): Promise<Desktop> {
   const desktop = await startDesktop(dir.dir);

@@ -1,27 +1,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RpcError } from '../../shared/rpc/messages.js';
+import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.js';
-import { buildWorld, PASSWORD, referral, type World } from '../../server/test/world.js';
-import { Central, syncSettled, eventsOf, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
+import { PASSWORD, referral, type World } from '../../server/test/world.js';
+import { desktopTestFrame, rpcError, type Central, syncSettled, eventsOf, startDesktop, tempDataDir, waitFor, type Desktop } from './helpers.js';
 
 let central: Central;
 let world: World;
-const open: { desktop: Desktop; cleanup(): void }[] = [];
 
-beforeAll(async () => {
-  central = await Central.start();
-  world = await buildWorld(central.server);
+const open = desktopTestFrame({ restartAfterEach: false }, async (c, w) => {
+  central = c;
+  world = w;
 });
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.desktop.close();
-    o.cleanup();
-  }
-});
-afterAll(async () => central.destroy());
 
 async function signedIn(login: string): Promise<Desktop> {
   const t = tempDataDir();
@@ -31,15 +22,6 @@ async function signedIn(login: string): Promise<Desktop> {
   expect(session.user?.login).toBe(login);
   expect(session.serverUrl).toBe(central.url);
   return desktop;
-}
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(RpcError);
-  return e as RpcError;
 }
 
 

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { RpcClient } from '../../shared/rpc/client.js';
+import { RpcError } from '../../shared/rpc/messages.js';
 import type { RpcEvent, RpcEventPayload } from '../../shared/rpc/contract.js';
 import { buildCentralApi, type CentralApi } from '../../server/http/app.js';
 import { createTestDatabase, testConfig, type TestDatabase, type TestServer } from '../../server/test/harness.js';
+import { buildWorld, type World } from '../../server/test/world.js';
 import { createDesktopServices, type DesktopServices } from '../services/app.js';
 import { createMemoryTransport } from '../services/rpc/memory-transport.js';
 import { FileSecretStore } from '../services/secrets.js';
@@ -61,6 +64,36 @@ export class Central {
     await this.stop();
     await this.db.drop();
   }
+}
+
+/** A desktop a test has opened: closed, and its data directory removed, after the test. */
+export interface OpenDesktop {
+  desktop: Desktop;
+  cleanup(): void;
+}
+
+/**
+ * The frame most desktop test files share: one central API for the file with the test world
+ * built in it (`ready` gets both, and seeds what the file needs besides), the desktops a test
+ * opens closed after it, and with `restartAfterEach` the central API started again if a test
+ * stopped it. Answers the list that tests push the desktops they open onto.
+ */
+export function desktopTestFrame(opts: { restartAfterEach: boolean }, ready: (central: Central, world: World) => void | Promise<void>): OpenDesktop[] {
+  let central: Central | null = null;
+  const open: OpenDesktop[] = [];
+  beforeAll(async () => {
+    central = await Central.start();
+    await ready(central, await buildWorld(central.server));
+  });
+  afterEach(async () => {
+    for (const o of open.splice(0)) {
+      await o.desktop.close();
+      o.cleanup();
+    }
+    if (opts.restartAfterEach) await central?.restart();
+  });
+  afterAll(async () => central?.destroy());
+  return open;
 }
 
 export interface Desktop {
@@ -148,4 +181,14 @@ export function openStoreDb(dataDir: string, file: string, userId: string, opts:
   } finally {
     key.fill(0);
   }
+}
+
+/** The error an RPC call was refused with (and that it was refused: a success fails the test). */
+export async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(RpcError);
+  return e as RpcError;
 }
