@@ -11,3 +11,10 @@ export class ServiceError extends Error {
     this.name = 'ServiceError';
   }
 }
+
+/** What a signed-out caller is told, wherever the check is (the router, the session, a cache). */
+export const NOT_SIGNED_IN_MESSAGE = 'Войдите в систему, чтобы продолжить.';
+
+export function notSignedIn(): ServiceError {
+  return new ServiceError('NOT_SIGNED_IN', NOT_SIGNED_IN_MESSAGE);
+}

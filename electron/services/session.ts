@@ -5,7 +5,7 @@ import { PublicUser } from '../../shared/domain/users.js';
 import { IDLE_LOCK_MAX_MS, IDLE_LOCK_MIN_MS, MAX_UNLOCK_ATTEMPTS, type IdleLockSettings, type Session } from '../../shared/rpc/contract.js';
 import { ApiClient } from './api/http-client.js';
 import { startDocumentCache, stopDocumentCache } from './doc-cache/session-cache.js';
-import { ServiceError } from './errors.js';
+import { notSignedIn, ServiceError } from './errors.js';
 import { createLogger } from './logger.js';
 import { LOCKED_MESSAGE } from './rpc/router.js';
 import type { EventBus } from './rpc/events.js';
@@ -113,7 +113,7 @@ export class SessionManager {
   require(): ActiveSession {
     // The router refuses calls while locked; this covers work that outlived the lock.
     if (this.lockedSession) throw new ServiceError('LOCKED', LOCKED_MESSAGE);
-    if (!this.active) throw new ServiceError('NOT_SIGNED_IN', 'Войдите в систему, чтобы продолжить.');
+    if (!this.active) throw notSignedIn();
     return this.active;
   }
 
@@ -147,7 +147,7 @@ export class SessionManager {
       const a = this.active;
       if (!a) {
         if (this.lockedSession) return this.session();
-        throw new ServiceError('NOT_SIGNED_IN', 'Войдите в систему, чтобы продолжить.');
+        throw notSignedIn();
       }
       const pending = a.store.pendingCount();
       const who = { userId: a.stored.user.id, serverUrl: a.stored.serverUrl };
@@ -174,7 +174,7 @@ export class SessionManager {
       const l = this.lockedSession;
       if (!l) {
         if (this.active) return this.session();
-        throw new ServiceError('NOT_SIGNED_IN', 'Войдите в систему, чтобы продолжить.');
+        throw notSignedIn();
       }
       const { stored } = l;
       const who = { userId: stored.user.id, serverUrl: stored.serverUrl };

@@ -1,4 +1,4 @@
-import { Alert, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, PasswordInput, Text } from '@mantine/core';
 import { useRef, useState, type FormEvent } from 'react';
 import type { ErrorCode } from '../../shared/domain/errors';
 import type { PublicUser } from '../../shared/domain/users';
@@ -6,8 +6,10 @@ import type { Session } from '../../shared/rpc/contract';
 import { RpcError } from '../../shared/rpc/messages';
 import { t } from '../i18n';
 import { useRpc } from '../rpc/context';
-import { roleLabel } from './labels';
+import { AuthCard } from './components/AuthCard';
+import { roleText } from './labels';
 import { errorMessage } from './notify';
+import { useSignOut } from './use-sign-out';
 
 interface FormError {
   code: ErrorCode | null;
@@ -26,7 +28,6 @@ export function LockScreen({ user, onUnlocked, onSignedOut }: { user: PublicUser
   const [password, setPassword] = useState('');
   const [error, setError] = useState<FormError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [pendingWarning, setPendingWarning] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
 
   async function submit(e: FormEvent) {
@@ -55,94 +56,80 @@ export function LockScreen({ user, onUnlocked, onSignedOut }: { user: PublicUser
     }
   }
 
-  function signOut(force: boolean) {
-    setBusy(true);
-    setPendingWarning(null);
-    rpc
-      .call('session.signOut', { force })
-      .then(
-        () => onSignedOut(null),
-        (err: unknown) => {
-          if (err instanceof RpcError && err.code === 'PENDING_CHANGES') setPendingWarning(err.message);
-          else setError({ code: err instanceof RpcError ? err.code : null, message: errorMessage(err) });
-        },
-      )
-      .finally(() => setBusy(false));
-  }
+  const { signOut, signingOut, pendingWarning, dismissWarning } = useSignOut(
+    (err) => setError({ code: err instanceof RpcError ? err.code : null, message: errorMessage(err) }),
+    () => onSignedOut(null),
+  );
 
-  const role = user.role === 'doctor' && user.isDuty ? `${roleLabel(user.role)}, ${t('role.dutySuffix')}` : roleLabel(user.role);
+  const role = roleText(user);
 
   return (
-    <Center mih="100vh" p="md" bg="var(--mantine-color-gray-0)">
-      <Paper withBorder shadow="sm" p="xl" w="100%" maw={460} component="main" data-testid="lock-screen">
-        <Box component="form" onSubmit={submit} noValidate aria-labelledby="lock-title">
-          <Stack gap="md">
-            <div>
-              <Text fw={700} c="blue.7" size="lg">
-                {t('app.name')}
-              </Text>
-              <Title order={1} size="h2" id="lock-title">
-                {t('lock.title')}
-              </Title>
-              <Text size="sm" fw={600} mt={4} data-testid="lock-user">
-                {t('lock.signedInAs', { name: user.fullName, role })}
-              </Text>
-              <Text c="dimmed" size="sm" mt={4}>
-                {t('lock.body')}
-              </Text>
-            </div>
-            <PasswordInput
-              ref={input}
-              id="lock-password"
-              label={t('lock.password')}
-              value={password}
-              onChange={(e) => {
-                setPassword(e.currentTarget.value);
-                if (error?.code === 'VALIDATION_FAILED') setError(null);
-              }}
-              autoComplete="current-password"
-              required
-              autoFocus
-              data-autofocus
-              data-testid="lock-password"
-            />
-            {error && (
-              <Alert color="red" role="alert" title={error.code === 'INVALID_CREDENTIALS' ? t('lock.error.INVALID_CREDENTIALS') : t('lock.error.other')} data-testid="lock-error" data-code={error.code ?? undefined}>
-                <Text size="sm">{error.message}</Text>
-                {error.code === 'INVALID_CREDENTIALS' && (
-                  <Text size="sm" mt={4}>
-                    {t('lock.hint.INVALID_CREDENTIALS')}
-                  </Text>
-                )}
-              </Alert>
-            )}
-            {pendingWarning !== null && (
-              <Alert color="orange" role="alert" title={t('lock.pending.title')} data-testid="lock-sign-out-pending">
-                <Text size="sm">{pendingWarning}</Text>
-                <Group justify="flex-end" mt="sm">
-                  <Button variant="default" size="xs" onClick={() => setPendingWarning(null)} data-testid="lock-sign-out-pending-stay">
-                    {t('lock.pending.stay')}
-                  </Button>
-                  <Button color="red" size="xs" onClick={() => signOut(true)} data-testid="lock-sign-out-pending-confirm">
-                    {t('lock.pending.confirm')}
-                  </Button>
-                </Group>
-              </Alert>
-            )}
-            <Button type="submit" loading={busy} fullWidth data-testid="lock-submit">
-              {t('lock.unlock')}
+    <AuthCard
+      title={t('lock.title')}
+      titleId="lock-title"
+      maw={460}
+      onSubmit={submit}
+      cardTestId="lock-screen"
+      intro={
+        <>
+          <Text size="sm" fw={600} mt={4} data-testid="lock-user">
+            {t('lock.signedInAs', { name: user.fullName, role })}
+          </Text>
+          <Text c="dimmed" size="sm" mt={4}>
+            {t('lock.body')}
+          </Text>
+        </>
+      }
+    >
+      <PasswordInput
+        ref={input}
+        id="lock-password"
+        label={t('lock.password')}
+        value={password}
+        onChange={(e) => {
+          setPassword(e.currentTarget.value);
+          if (error?.code === 'VALIDATION_FAILED') setError(null);
+        }}
+        autoComplete="current-password"
+        required
+        autoFocus
+        data-autofocus
+        data-testid="lock-password"
+      />
+      {error && (
+        <Alert color="red" role="alert" title={error.code === 'INVALID_CREDENTIALS' ? t('lock.error.INVALID_CREDENTIALS') : t('lock.error.other')} data-testid="lock-error" data-code={error.code ?? undefined}>
+          <Text size="sm">{error.message}</Text>
+          {error.code === 'INVALID_CREDENTIALS' && (
+            <Text size="sm" mt={4}>
+              {t('lock.hint.INVALID_CREDENTIALS')}
+            </Text>
+          )}
+        </Alert>
+      )}
+      {pendingWarning !== null && (
+        <Alert color="orange" role="alert" title={t('lock.pending.title')} data-testid="lock-sign-out-pending">
+          <Text size="sm">{pendingWarning}</Text>
+          <Group justify="flex-end" mt="sm">
+            <Button variant="default" size="xs" onClick={dismissWarning} data-testid="lock-sign-out-pending-stay">
+              {t('lock.pending.stay')}
             </Button>
-            <Group justify="space-between" wrap="nowrap" gap="xs">
-              <Text size="xs" c="dimmed">
-                {t('lock.signOut.hint')}
-              </Text>
-              <Button variant="subtle" size="xs" onClick={() => signOut(false)} disabled={busy} data-testid="lock-sign-out">
-                {t('lock.signOut')}
-              </Button>
-            </Group>
-          </Stack>
-        </Box>
-      </Paper>
-    </Center>
+            <Button color="red" size="xs" onClick={() => signOut(true)} data-testid="lock-sign-out-pending-confirm">
+              {t('lock.pending.confirm')}
+            </Button>
+          </Group>
+        </Alert>
+      )}
+      <Button type="submit" loading={busy || signingOut} fullWidth data-testid="lock-submit">
+        {t('lock.unlock')}
+      </Button>
+      <Group justify="space-between" wrap="nowrap" gap="xs">
+        <Text size="xs" c="dimmed">
+          {t('lock.signOut.hint')}
+        </Text>
+        <Button variant="subtle" size="xs" onClick={() => signOut(false)} disabled={busy || signingOut} data-testid="lock-sign-out">
+          {t('lock.signOut')}
+        </Button>
+      </Group>
+    </AuthCard>
   );
 }

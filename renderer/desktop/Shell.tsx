@@ -2,7 +2,6 @@ import { AppShell, Burger, Button, Group, Modal, NavLink, Stack, Text, Title } f
 import { useDisclosure } from '@mantine/hooks';
 import { useState, type ReactNode } from 'react';
 import type { PublicUser } from '../../shared/domain/users';
-import { RpcError } from '../../shared/rpc/messages';
 import { t, type MessageId } from '../i18n';
 import { useRpc, useRpcEvent } from '../rpc/context';
 import { SyncIndicator } from './components/SyncIndicator';
@@ -17,11 +16,12 @@ import { CalendarView } from './calendar/CalendarView';
 import { PipelineDashboard } from './dashboard/PipelineDashboard';
 import { SmsOutbox } from './sms/SmsOutbox';
 import { StatusView } from './referrals/StatusView';
-import { roleLabel } from './labels';
+import { roleText } from './labels';
 import { notifyError, notifyRejection } from './notify';
 import { flushBeforeLock } from './flush-before-lock';
 import { IdleLockSelect } from './IdleLockSelect';
 import { useActivity } from './use-activity';
+import { useSignOut } from './use-sign-out';
 
 interface View {
   id: string;
@@ -72,7 +72,6 @@ export function Shell({ user, viewId: viewIdProp, onViewChange }: { user: Public
     onViewChange?.(id);
   };
   const [navOpened, nav] = useDisclosure(false);
-  const [signingOut, setSigningOut] = useState(false);
   const [locking, setLocking] = useState(false);
   const view = views.find((v) => v.id === viewId) ?? views[0];
 
@@ -89,29 +88,17 @@ export function Shell({ user, viewId: viewIdProp, onViewChange }: { user: Public
       .finally(() => setLocking(false));
   };
 
-  const [pendingWarning, setPendingWarning] = useState<string | null>(null);
-  const signOut = (force = false) => {
-    setSigningOut(true);
-    setPendingWarning(null);
-    // session.changed brings the sign-in screen; nothing else to do on success.
-    rpc
-      .call('session.signOut', { force })
-      .catch((err: unknown) => {
-        if (err instanceof RpcError && err.code === 'PENDING_CHANGES') setPendingWarning(err.message);
-        else notifyError(err);
-      })
-      .finally(() => setSigningOut(false));
-  };
+  const { signOut, signingOut, pendingWarning, dismissWarning } = useSignOut(notifyError);
 
-  const role = user.role === 'doctor' && user.isDuty ? `${roleLabel(user.role)}, ${t('role.dutySuffix')}` : roleLabel(user.role);
+  const role = roleText(user);
 
   return (
     <AppShell header={{ height: 64 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !navOpened } }} padding="md">
-      <Modal opened={pendingWarning !== null} onClose={() => setPendingWarning(null)} title={t('shell.signOutPending.title')} data-testid="sign-out-pending">
+      <Modal opened={pendingWarning !== null} onClose={dismissWarning} title={t('shell.signOutPending.title')} data-testid="sign-out-pending">
         <Stack>
           <Text size="sm">{pendingWarning}</Text>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setPendingWarning(null)} data-testid="sign-out-pending-stay">
+            <Button variant="default" onClick={dismissWarning} data-testid="sign-out-pending-stay">
               {t('shell.signOutPending.stay')}
             </Button>
             <Button color="red" onClick={() => signOut(true)} data-testid="sign-out-pending-confirm">

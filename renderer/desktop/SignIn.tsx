@@ -1,10 +1,11 @@
-import { Alert, Box, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, PasswordInput, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import type { ErrorCode } from '../../shared/domain/errors';
 import type { Session } from '../../shared/rpc/contract';
 import { RpcError } from '../../shared/rpc/messages';
 import { t, type MessageId } from '../i18n';
 import { useRpc } from '../rpc/context';
+import { AuthCard } from './components/AuthCard';
 import { errorMessage } from './notify';
 
 type Field = 'serverUrl' | 'login' | 'password';
@@ -101,80 +102,74 @@ export function SignIn({ defaultServerUrl, notice = null, onSignedIn }: { defaul
   }
 
   return (
-    <Center mih="100vh" p="md" bg="var(--mantine-color-gray-0)">
-      <Paper withBorder shadow="sm" p="xl" w="100%" maw={420} component="main">
-        <Box component="form" onSubmit={submit} noValidate aria-labelledby="sign-in-title" data-testid="sign-in-form">
-          <Stack gap="md">
-            <div>
-              <Text fw={700} c="blue.7" size="lg">
-                {t('app.name')}
-              </Text>
-              <Title order={1} size="h2" id="sign-in-title">
-                {t('signIn.title')}
-              </Title>
-              <Text c="dimmed" size="sm">
-                {t('signIn.subtitle')}
-              </Text>
-            </div>
-            {notice && (
-              <Alert color="orange" title={t('lock.notice.title')} role="status" data-testid="sign-in-notice">
-                <Text size="sm">{notice}</Text>
-              </Alert>
-            )}
-            <TextInput
-              id="sign-in-serverUrl"
-              label={t('signIn.serverUrl')}
-              description={t('signIn.serverUrl.hint')}
-              value={values.serverUrl}
-              onChange={set('serverUrl')}
-              error={fieldErrors.serverUrl}
-              type="url"
-              inputMode="url"
-              autoComplete="url"
-              spellCheck={false}
-              required
-              data-testid="sign-in-server"
-            />
-            <TextInput
-              id="sign-in-login"
-              label={t('signIn.login')}
-              value={values.login}
-              onChange={set('login')}
-              error={fieldErrors.login}
-              autoComplete="username"
-              autoCapitalize="none"
-              spellCheck={false}
-              required
-              data-autofocus
-              autoFocus
-              data-testid="sign-in-login"
-            />
-            <PasswordInput
-              id="sign-in-password"
-              label={t('signIn.password')}
-              value={values.password}
-              onChange={set('password')}
-              error={fieldErrors.password}
-              autoComplete="current-password"
-              required
-              data-testid="sign-in-password"
-            />
-            {formError && (
-              <Alert color="red" title={t((formError.code && TITLES[formError.code]) || 'signIn.error.other')} role="alert" data-testid="sign-in-error" data-code={formError.code ?? undefined}>
-                <Text size="sm">{formError.message}</Text>
-                {hint && (
-                  <Text size="sm" mt={4}>
-                    {t(hint)}
-                  </Text>
-                )}
-              </Alert>
-            )}
-            <Button type="submit" loading={busy} fullWidth data-testid="sign-in-submit">
-              {t('signIn.submit')}
-            </Button>
-          </Stack>
-        </Box>
-      </Paper>
-    </Center>
+    <AuthCard
+      title={t('signIn.title')}
+      titleId="sign-in-title"
+      maw={420}
+      onSubmit={submit}
+      formTestId="sign-in-form"
+      intro={
+        <Text c="dimmed" size="sm">
+          {t('signIn.subtitle')}
+        </Text>
+      }
+    >
+      {notice && (
+        <Alert color="orange" title={t('lock.notice.title')} role="status" data-testid="sign-in-notice">
+          <Text size="sm">{notice}</Text>
+        </Alert>
+      )}
+      <TextInput
+        id="sign-in-serverUrl"
+        label={t('signIn.serverUrl')}
+        description={t('signIn.serverUrl.hint')}
+        value={values.serverUrl}
+        onChange={set('serverUrl')}
+        error={fieldErrors.serverUrl}
+        type="url"
+        inputMode="url"
+        autoComplete="url"
+        spellCheck={false}
+        required
+        data-testid="sign-in-server"
+      />
+      <TextInput
+        id="sign-in-login"
+        label={t('signIn.login')}
+        value={values.login}
+        onChange={set('login')}
+        error={fieldErrors.login}
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck={false}
+        required
+        data-autofocus
+        autoFocus
+        data-testid="sign-in-login"
+      />
+      <PasswordInput
+        id="sign-in-password"
+        label={t('signIn.password')}
+        value={values.password}
+        onChange={set('password')}
+        error={fieldErrors.password}
+        autoComplete="current-password"
+        required
+        data-testid="sign-in-password"
+      />
+      {formError && (
+        <Alert color="red" title={t((formError.code && TITLES[formError.code]) || 'signIn.error.other')} role="alert" data-testid="sign-in-error" data-code={formError.code ?? undefined}>
+          <Text size="sm">{formError.message}</Text>
+          {hint && (
+            <Text size="sm" mt={4}>
+              {t(hint)}
+            </Text>
+          )}
+        </Alert>
+      )}
+      <Button type="submit" loading={busy} fullWidth data-testid="sign-in-submit">
+        {t('signIn.submit')}
+      </Button>
+    </AuthCard>
   );
 }

@@ -1,5 +1,6 @@
 import type { RequestSource, RequestStatus } from '../../shared/domain/requests';
 import type { Role } from '../../shared/domain/roles';
+import type { PublicUser } from '../../shared/domain/users';
 import type { PatientStage, Sex } from '../../shared/domain/patients';
 import type { BatchStatus } from '../../shared/domain/referrals';
 import { CENTRES } from '../../shared/reference/centres';
@@ -37,6 +38,8 @@ export const statusLabel = (s: RequestStatus) => t(`status.${s}`);
 export const sourceLabel = (s: RequestSource) => t(`source.${s}`);
 export const sexLabel = (s: Sex) => t(`sex.${s}`);
 export const roleLabel = (r: Role) => t(`role.${r}`);
+/** The role as the header and the lock screen show it: «Врач центра, дежурный» for the duty doctor. */
+export const roleText = (u: Pick<PublicUser, 'role' | 'isDuty'>) => (u.role === 'doctor' && u.isDuty ? `${roleLabel(u.role)}, ${t('role.dutySuffix')}` : roleLabel(u.role));
 
 export function centreName(code: string): string {
   return CENTRES.find((c) => c.code === code)?.shortName ?? code;

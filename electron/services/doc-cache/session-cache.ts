@@ -1,4 +1,4 @@
-import { ServiceError } from '../errors.js';
+import { notSignedIn } from '../errors.js';
 import type { EventBus } from '../rpc/events.js';
 import type { SecretStore } from '../secrets.js';
 import type { ActiveSession } from '../session.js';
@@ -32,6 +32,6 @@ export async function stopDocumentCache(session: ActiveSession): Promise<void> {
 
 export function documentCacheOf(session: ActiveSession): DocumentCache {
   const cache = caches.get(session);
-  if (!cache) throw new ServiceError('NOT_SIGNED_IN', 'Войдите в систему, чтобы продолжить.');
+  if (!cache) throw notSignedIn();
   return cache;
 }

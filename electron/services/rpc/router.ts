@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { PublicUser } from '../../../shared/domain/users.js';
 import { RPC, type RpcMethod, type RpcMethodDef, type RpcOutput, type RpcParsedInput } from '../../../shared/rpc/contract.js';
 import { RpcRequestMessage, type RpcErrorBody, type RpcResponseMessage } from '../../../shared/rpc/messages.js';
-import { ServiceError } from '../errors.js';
+import { NOT_SIGNED_IN_MESSAGE, ServiceError } from '../errors.js';
 import { createLogger } from '../logger.js';
 
 const log = createLogger('rpc.router');
@@ -77,7 +77,7 @@ export class Router {
     }
     if (def.roles !== 'public') {
       const user = this.currentUser();
-      if (!user) return error({ code: 'NOT_SIGNED_IN', message: 'Войдите в систему, чтобы продолжить.' });
+      if (!user) return error({ code: 'NOT_SIGNED_IN', message: NOT_SIGNED_IN_MESSAGE });
       if (def.roles !== 'signedIn' && !(def.roles as readonly string[]).includes(user.role)) {
         log.warn({ method, role: user.role }, 'rpc call denied by role');
         return error({ code: 'FORBIDDEN', message: 'Это действие недоступно для вашей роли.' });
